@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from takedown.store.audit import install_guard
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -34,6 +36,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        install_guard(self._sessions)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -54,6 +57,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory(str(MIGRATIONS)).get_heads()
+    return heads[0] if len(heads) == 1 else ",".join(sorted(heads))
 
 
 def alembic_config(db: Database) -> Any:
