@@ -32,22 +32,50 @@ class ItemState(StrEnum):
 
 S = ItemState
 TRANSITIONS: dict[ItemState, frozenset[ItemState]] = {
-    S.NEW: frozenset({S.TRIAGED, S.ASSESSED_POSITIVE, S.ASSESSED_NEGATIVE, S.EXEMPT, S.HELD,
-                      S.GONE_BEFORE_REFERRAL}),
-    S.TRIAGED: frozenset({S.ASSESSED_POSITIVE, S.ASSESSED_NEGATIVE, S.EXEMPT, S.HELD,
-                          S.GONE_BEFORE_REFERRAL}),
-    S.ASSESSED_POSITIVE: frozenset({S.READY, S.HELD, S.ASSESSED_NEGATIVE, S.EXEMPT,
-                                    S.GONE_BEFORE_REFERRAL}),
+    S.NEW: frozenset(
+        {
+            S.TRIAGED,
+            S.ASSESSED_POSITIVE,
+            S.ASSESSED_NEGATIVE,
+            S.EXEMPT,
+            S.HELD,
+            S.GONE_BEFORE_REFERRAL,
+        }
+    ),
+    S.TRIAGED: frozenset(
+        {S.ASSESSED_POSITIVE, S.ASSESSED_NEGATIVE, S.EXEMPT, S.HELD, S.GONE_BEFORE_REFERRAL}
+    ),
+    S.ASSESSED_POSITIVE: frozenset(
+        {S.READY, S.HELD, S.ASSESSED_NEGATIVE, S.EXEMPT, S.GONE_BEFORE_REFERRAL}
+    ),
     S.ASSESSED_NEGATIVE: frozenset({S.ASSESSED_POSITIVE, S.EXEMPT}),
     S.EXEMPT: frozenset({S.ASSESSED_POSITIVE, S.ASSESSED_NEGATIVE}),
     S.HELD: frozenset({S.READY, S.ASSESSED_POSITIVE, S.TRIAGED, S.NEW}),
     S.READY: frozenset({S.REFERRED, S.ORDERED, S.HELD, S.GONE_BEFORE_REFERRAL}),
-    S.REFERRED: frozenset({S.ACKNOWLEDGED, S.REMOVED_CLAIMED, S.VERIFIED_REMOVED, S.STILL_ONLINE,
-                           S.DECLINED, S.IMPOSSIBLE, S.ORDERED}),
-    S.ORDERED: frozenset({S.ACKNOWLEDGED, S.REMOVED_CLAIMED, S.VERIFIED_REMOVED, S.STILL_ONLINE,
-                          S.DECLINED, S.IMPOSSIBLE}),
-    S.ACKNOWLEDGED: frozenset({S.REMOVED_CLAIMED, S.VERIFIED_REMOVED, S.STILL_ONLINE, S.DECLINED,
-                               S.IMPOSSIBLE}),
+    S.REFERRED: frozenset(
+        {
+            S.ACKNOWLEDGED,
+            S.REMOVED_CLAIMED,
+            S.VERIFIED_REMOVED,
+            S.STILL_ONLINE,
+            S.DECLINED,
+            S.IMPOSSIBLE,
+            S.ORDERED,
+        }
+    ),
+    S.ORDERED: frozenset(
+        {
+            S.ACKNOWLEDGED,
+            S.REMOVED_CLAIMED,
+            S.VERIFIED_REMOVED,
+            S.STILL_ONLINE,
+            S.DECLINED,
+            S.IMPOSSIBLE,
+        }
+    ),
+    S.ACKNOWLEDGED: frozenset(
+        {S.REMOVED_CLAIMED, S.VERIFIED_REMOVED, S.STILL_ONLINE, S.DECLINED, S.IMPOSSIBLE}
+    ),
     S.REMOVED_CLAIMED: frozenset({S.VERIFIED_REMOVED, S.STILL_ONLINE}),
     S.VERIFIED_REMOVED: frozenset({S.REINSTATED}),
     S.STILL_ONLINE: frozenset({S.VERIFIED_REMOVED, S.ORDERED, S.REFERRED}),

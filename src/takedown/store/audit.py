@@ -27,7 +27,9 @@ class AuditMissing(RuntimeError):
 
 
 def digest_of(change: Any) -> str:
-    blob = json.dumps(change, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    blob = json.dumps(
+        change, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -37,7 +39,9 @@ def _stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def chain_hash(prev: str, at: datetime, actor: str, action: str, otype: str, oid: str, dig: str) -> str:
+def chain_hash(
+    prev: str, at: datetime, actor: str, action: str, otype: str, oid: str, dig: str
+) -> str:
     line = "\x1f".join((prev, _stamp(at), actor, action, otype, oid, dig))
     return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
@@ -112,7 +116,9 @@ def verify_chain(session: Session) -> ChainReport:
     for ev in _events(session):
         n += 1
         if ev.prev_hash != prev:
-            return ChainReport(False, n, ev.id, "prev_hash does not match the previous event's hash")
+            return ChainReport(
+                False, n, ev.id, "prev_hash does not match the previous event's hash"
+            )
         expect = chain_hash(
             ev.prev_hash, ev.at, ev.actor, ev.action, ev.object_type, ev.object_id, ev.digest
         )

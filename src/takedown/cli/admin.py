@@ -1,0 +1,200 @@
+"""``takedown init``, ``operation``, ``unit``, ``user``, ``token`` and ``audit``."""
+
+from __future__ import annotations
+
+import typer
+
+from takedown.cli._context import cli_actor, open_db
+from takedown.cli._output import emit_json
+from takedown.services import operations, units
+from takedown.store import audit
+
+operation_app = typer.Typer(help="Create and list operations.", no_args_is_help=True)
+unit_app = typer.Typer(help="Create and list units.", no_args_is_help=True)
+user_app = typer.Typer(help="Create users.", no_args_is_help=True)
+token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
+
+JSON = typer.Option(False, "--json", help="Print one JSON object.")
+
+
+def init(json_out: bool = JSON) -> None:
+    """Create or upgrade the database and the first admin. Safe to run again; never prompts."""
+    db = open_db(migrated=False)
+    try:
+        db.migrate()
+        with db.session() as session:
+            result = units.init_instance(session, actor=cli_actor())
+    finally:
+        db.dispose()
+    out = {"ok": True, "created_admin": result.created, "admin": result.admin_email,
+           "password": result.password, "database": db.url.split("@")[-1]}  # fmt: skip
+    if json_out:
+        emit_json(out)
+    elif result.created:
+        typer.echo(f"Database ready: {out['database']}")
+        typer.echo(f"First admin: {result.admin_email}")
+        typer.echo(f"One-time password (shown once, change it at first login): {result.password}")
+    else:
+        typer.echo(
+            f"Database ready: {out['database']} (already initialised; admin {result.admin_email})"
+        )
+
+
+@operation_app.command("create")
+def operation_create(
+    name: str,
+    description: str | None = typer.Option(None, help="What the operation is about."),
+    four_eyes: bool = typer.Option(
+        False, "--four-eyes", help="Positive assessments need a second senior assessor."
+    ),
+    json_out: bool = JSON,
+) -> None:
+    """Create an operation (an action day, or a standing one)."""
+    db = open_db()
+    with db.session() as session:
+        op = operations.create_operation(
+            session, name, actor=cli_actor(), description=description, four_eyes=four_eyes
+        )
+        out = {"ok": True, "id": op.id, "name": op.name, "four_eyes": op.four_eyes}
+    _done(out, json_out, f"created operation {op.name} (id {op.id})")
+
+
+@operation_app.command("list")
+def operation_list(json_out: bool = JSON) -> None:
+    """List operations."""
+    db = open_db()
+    with db.session() as session:
+        rows = [{"id": o.id, "name": o.name, "status": o.status, "four_eyes": o.four_eyes}
+                for o in operations.list_operations(session)]  # fmt: skip
+    for row in rows:
+        emit_json(row) if json_out else typer.echo(f"{row['id']}\t{row['name']}\t{row['status']}")
+
+
+@unit_app.command("create")
+def unit_create(
+    name: str,
+    kind: str = typer.Option(..., help="referral_unit, coordinator, platform or oversight."),
+    platform: list[str] = typer.Option(
+        [], "--platform", help="Platform names a platform unit answers for."
+    ),
+    member_state: str | None = typer.Option(None, help="EU member state code, e.g. DE."),
+    competent_authority: bool = typer.Option(
+        False, "--competent-authority", help="May issue removal orders."
+    ),
+    contact: str | None = typer.Option(None, help="Contact address shown to other units."),
+    json_out: bool = JSON,
+) -> None:
+    """Create a unit: an organisation taking part."""
+    db = open_db()
+    with db.session() as session:
+        unit = units.create_unit(
+            session,
+            name,
+            kind,
+            actor=cli_actor(),
+            platforms=platform,
+            member_state=member_state,
+            competent_authority=competent_authority,
+            contact=contact,
+        )
+        out = {"ok": True, "id": unit.id, "name": unit.name, "kind": unit.kind}
+    _done(out, json_out, f"created {unit.kind} unit {unit.name} (id {unit.id})")
+
+
+@unit_app.command("list")
+def unit_list(json_out: bool = JSON) -> None:
+    """List units."""
+    db = open_db()
+    with db.session() as session:
+        rows = [{"id": u.id, "name": u.name, "kind": u.kind, "platforms": u.platforms}
+                for u in units.list_units(session)]  # fmt: skip
+    for row in rows:
+        emit_json(row) if json_out else typer.echo(f"{row['id']}\t{row['name']}\t{row['kind']}")
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    unit: str = typer.Option(..., help="The user's unit."),
+    role: str = typer.Option(
+        ..., help="analyst, senior_assessor, coordinator, platform_agent, auditor or admin."
+    ),
+    json_out: bool = JSON,
+) -> None:
+    """Create a user; prints a one-time password."""
+    db = open_db()
+    with db.session() as session:
+        owner = units.get_unit(session, unit)
+        user, secret = units.create_user(session, email, owner, role, actor=cli_actor())
+        out = {
+            "ok": True,
+            "id": user.id,
+            "email": user.email,
+            "role": user.role,
+            "password": secret,
+        }
+    _done(out, json_out, f"created {user.role} {user.email}; one-time password: {secret}")
+
+
+@token_app.command("create")
+def token_create(
+    unit: str = typer.Option(..., help="The unit the token acts for."),
+    role: str = typer.Option(..., help="The role it acts with."),
+    expires: str | None = typer.Option(
+        None, help="Lifetime such as 30d, 12h or 2w; default never."
+    ),
+    label: str | None = typer.Option(None, help="A note on what the token is for."),
+) -> None:
+    """Create an API token. The token is printed once, as the only line on stdout."""
+    lifetime = units.parse_duration(expires) if expires else None
+    db = open_db()
+    with db.session() as session:
+        owner = units.get_unit(session, unit)
+        token, secret = units.create_token(
+            session, owner, role, actor=cli_actor(), expires_in=lifetime, label=label
+        )
+        typer.echo(f"token {token.id} for {owner.name} as {token.role}", err=True)
+    typer.echo(secret)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int, json_out: bool = JSON) -> None:
+    """Revoke an API token by id."""
+    db = open_db()
+    with db.session() as session:
+        token = units.revoke_token(session, token_id, actor=cli_actor())
+        out = {"ok": True, "id": token.id, "revoked_at": token.revoked_at}
+    _done(out, json_out, f"revoked token {token_id}")
+
+
+@audit_app.command("verify")
+def audit_verify(json_out: bool = JSON) -> None:
+    """Walk the SHA-256 chain of audit events and name the first broken link."""
+    db = open_db()
+    with db.session() as session:
+        report = audit.verify_chain(session)
+    if json_out:
+        emit_json(report.as_dict())
+    elif report.ok:
+        typer.echo(f"audit chain intact: {report.events} events")
+    else:
+        typer.echo(f"audit chain BROKEN at event {report.broken_at}: {report.problem}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _done(out: dict[str, object], json_out: bool, text: str) -> None:
+    if json_out:
+        emit_json(out)
+    else:
+        typer.echo(text)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.add_typer(operation_app, name="operation")
+    app.add_typer(unit_app, name="unit")
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")
+    app.add_typer(audit_app, name="audit")

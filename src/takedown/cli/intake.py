@@ -1,0 +1,122 @@
+"""``takedown import`` and ``takedown stats``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from takedown.cli._context import cli_actor, open_db
+from takedown.cli._output import emit_json
+from takedown.config import get_settings
+from takedown.reports.stats import operation_stats
+from takedown.services.intake import IntakeResult, import_file
+from takedown.services.operations import get_operation
+
+
+def import_cmd(
+    file: Path = typer.Argument(..., help="CSV or JSONL file of reports; `url` is required."),
+    operation: str = typer.Option(..., "--operation", help="Operation name or id."),
+    unit: str = typer.Option(..., "--unit", help="Reporting unit name or id."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+    rejects: Path | None = typer.Option(
+        None, "--rejects", help="Write refused rows here (.csv for CSV, otherwise JSON lines)."
+    ),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="Text encoding of the file (default UTF-8, BOM detected)."
+    ),
+) -> None:
+    """Import reports. Idempotent: running it again, even after a crash, adds nothing twice."""
+    settings = get_settings()
+    db = open_db()
+    console = Console(stderr=True)
+    show = console.is_terminal
+    started = time.monotonic()
+    progress = Progress(
+        TextColumn("[bold]importing"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not show,
+        transient=True,
+    )
+    task = progress.add_task(
+        "import", total=file.stat().st_size if file.is_file() else None, rows=0
+    )
+
+    def tick(done: int, total: int, result: IntakeResult) -> None:
+        progress.update(task, completed=done, total=total, rows=result.rows_read)
+
+    try:
+        with progress:
+            outcome = import_file(
+                db,
+                operation,
+                unit,
+                file,
+                actor=cli_actor(),
+                max_bytes=settings.import_max_bytes,
+                batch_size=settings.import_batch_size,
+                evidence_root=settings.evidence_dir,
+                evidence_max_bytes=settings.evidence_max_bytes,
+                encoding=encoding,
+                rejects_path=rejects,
+                progress=tick,
+            )
+    finally:
+        db.dispose()
+    summary = outcome.summary()
+    summary["seconds"] = round(time.monotonic() - started, 3)
+    if json_out:
+        emit_json(summary)
+        return
+    r = outcome.result
+    typer.echo(
+        f"{outcome.path}: {r.rows_read} rows read, {r.accepted} accepted "
+        f"({r.new_items} new items, {r.merged} merged into existing items), "
+        f"{r.duplicates} already imported, {r.rejected} rejected"
+    )
+    for reason, n in sorted(r.rejected_by_reason.items(), key=lambda kv: -kv[1]):
+        typer.echo(f"  rejected {n:>8}  {reason}")
+    if r.ignored_fields:
+        typer.echo(f"  ignored unknown fields: {', '.join(sorted(r.ignored_fields))}")
+    if rejects and r.rejected:
+        typer.echo(f"  refused rows written to {rejects}")
+    elif r.rejected and not rejects:
+        typer.echo("  (use --rejects FILE to keep the refused rows with their reasons)", err=True)
+    sys.stdout.flush()
+
+
+def stats_cmd(
+    operation: str = typer.Argument(..., help="Operation name or id."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Counts for an operation; every figure says what it counts."""
+    db = open_db()
+    try:
+        with db.session() as session:
+            stats = operation_stats(session, get_operation(session, operation))
+    finally:
+        db.dispose()
+    if json_out:
+        emit_json(stats)
+        return
+    typer.echo(f"operation {stats['operation']}")
+    typer.echo(f"  reports {stats['reports']:>10}   {stats['definitions']['reports']}")
+    typer.echo(f"  items   {stats['items']:>10}   {stats['definitions']['items']}")
+    typer.echo(f"  merged  {stats['merged']:>10}   {stats['definitions']['merged']}")
+    for name in ("by_platform", "by_kind", "by_state"):
+        typer.echo(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in stats[name].items()))
+    for unit, figures in stats["by_unit"].items():
+        typer.echo(f"  unit {unit}: {figures['reports']} reports, {figures['items']} items")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_cmd)
+    app.command("stats")(stats_cmd)

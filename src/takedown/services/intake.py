@@ -1,0 +1,524 @@
+"""Intake: reports in, deduplicated items out.
+
+``submit_reports`` is the one way reports enter takedown, whether from a file import, the
+REST API or a script. Rows are validated one by one (a bad row never drops its neighbours),
+canonicalised by ``takedown.urls``, and written in committed batches: every report is kept,
+reports with the same canonical key merge into one item, and a report already stored (same
+unit and external_id, or the same row content) is skipped, so imports are idempotent and an
+interrupted import can simply be run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from takedown import urls
+from takedown.interop.tabular import REPORT_FIELDS, Row
+from takedown.services.evidence import attach_evidence
+from takedown.store import audit
+from takedown.store.db import Database
+from takedown.store.models import Item, Operation, Report, Unit, utcnow
+
+LIMITS = {
+    "title": 2000,
+    "text": 100_000,
+    "language": 35,
+    "content_type": 64,
+    "group": 200,
+    "notes": 100_000,
+    "external_id": 200,
+    "evidence_path": 4096,
+}
+_SELECT_CHUNK = 900  # stays under every SQLite build's bound-parameter limit
+
+
+@dataclass(slots=True)
+class Rejection:
+    row: int
+    field: str
+    code: str
+    reason: str
+    values: dict[str, str | None] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class Accepted:
+    row: int
+    item_id: int
+    key: str
+    new_item: bool
+    duplicate: bool
+
+
+@dataclass
+class IntakeResult:
+    rows_read: int = 0
+    accepted: int = 0
+    new_items: int = 0
+    merged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejected_by_reason: Counter[str] = field(default_factory=Counter)
+    ignored_fields: set[str] = field(default_factory=set)
+    items: list[Accepted] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "accepted": self.accepted,
+            "new_items": self.new_items,
+            "merged": self.merged,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "ignored_fields": sorted(self.ignored_fields),
+        }
+
+
+@dataclass(slots=True)
+class _Candidate:
+    row: int
+    fields: dict[str, str | None]
+    ref: urls.ContentRef
+    dedupe_key: str
+    reported_at: datetime
+    evidence: Path | None = None
+
+
+@dataclass(frozen=True)
+class EvidencePolicy:
+    """Where ``evidence_path`` values point (a file import's folder) and where files go."""
+
+    source_root: Path
+    store_root: Path
+    max_bytes: int
+
+
+def validate_row(
+    row: Row, now: datetime, evidence: EvidencePolicy | None = None
+) -> _Candidate | Rejection:
+    """Check one row; the rejection names the row, the field and the reason."""
+    if row.problem is not None:
+        fld, code, msg = row.problem
+        return Rejection(row.number, fld, code, msg, row.fields)
+    f = row.fields
+    raw_url = f.get("url")
+    if not raw_url:
+        return Rejection(row.number, "url", "missing", "url is missing", f)
+    for name, limit in LIMITS.items():
+        value = f.get(name)
+        if value is not None and len(value) > limit:
+            return Rejection(
+                row.number, name, "too_long", f"{name} is {len(value)} characters, limit {limit}", f
+            )
+    try:
+        ref = urls.parse(raw_url)
+    except urls.UrlError as exc:
+        return Rejection(row.number, "url", "invalid", f"url: {exc}", f)
+    reported_at = now
+    raw_when = f.get("reported_at")
+    if raw_when:
+        try:
+            reported_at = parse_time(raw_when)
+        except ValueError:
+            return Rejection(
+                row.number,
+                "reported_at",
+                "invalid",
+                f"reported_at {raw_when[:40]!r} is not an ISO 8601 date-time",
+                f,
+            )
+        if reported_at > now + timedelta(days=1):
+            return Rejection(
+                row.number,
+                "reported_at",
+                "future",
+                f"reported_at {raw_when[:40]} is in the future",
+                f,
+            )
+    found: Path | None = None
+    raw_evidence = f.get("evidence_path")
+    if raw_evidence:
+        if evidence is None:
+            return Rejection(
+                row.number,
+                "evidence_path",
+                "not_here",
+                "evidence_path is read from file imports only; upload evidence separately",
+                f,
+            )
+        found = (evidence.source_root / raw_evidence).resolve()
+        if not found.is_file():
+            return Rejection(
+                row.number, "evidence_path", "missing", f"evidence_path: no such file {found}", f
+            )
+        if found.stat().st_size > evidence.max_bytes:
+            return Rejection(
+                row.number,
+                "evidence_path",
+                "too_big",
+                f"evidence_path: {found} is over the limit of {evidence.max_bytes} bytes",
+                f,
+            )
+    return _Candidate(row.number, f, ref, dedupe_key(f), reported_at, found)
+
+
+def parse_time(text: str) -> datetime:
+    value = text.strip()
+    if value.endswith(("z", "Z")):
+        value = value[:-1] + "+00:00"
+    when = datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def dedupe_key(fields: dict[str, str | None]) -> str:
+    """Same (unit, external_id), or the same row content, is the same report."""
+    ext = fields.get("external_id")
+    if ext:
+        return "x:" + ext
+    blob = "\x1f".join(fields.get(name) or "" for name in REPORT_FIELDS)
+    return "h:" + hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def submit_reports(
+    db: Database,
+    operation: Operation,
+    unit: Unit,
+    rows: Iterable[Row],
+    *,
+    actor: str,
+    source: str,
+    batch_size: int = 5000,
+    keep_items: bool = False,
+    evidence: EvidencePolicy | None = None,
+    on_batch: Callable[[IntakeResult, list[Rejection]], None] | None = None,
+) -> IntakeResult:
+    """Validate, canonicalise and store reports, one committed transaction per batch."""
+    result = IntakeResult()
+    for batch in chunks(rows, batch_size):
+        now = utcnow()
+        candidates: list[_Candidate] = []
+        rejections: list[Rejection] = []
+        for row in batch:
+            checked = validate_row(row, now, evidence)
+            if isinstance(checked, Rejection):
+                rejections.append(checked)
+            else:
+                candidates.append(checked)
+        result.rows_read += len(batch)
+        with db.session() as session:
+            written = _write_batch(session, operation, unit, candidates, source, now, actor)
+            if evidence is not None:
+                _attach_all(session, operation, unit, candidates, written, evidence, actor)
+        for acc in written:
+            if acc.duplicate:
+                result.duplicates += 1
+                continue
+            result.accepted += 1
+            if acc.new_item:
+                result.new_items += 1
+            else:
+                result.merged += 1
+        if keep_items:
+            result.items.extend(written)
+            result.rejections.extend(rejections)
+        result.rejected += len(rejections)
+        for rej in rejections:
+            result.rejected_by_reason[f"{rej.field}: {rej.code}"] += 1
+        if on_batch is not None:
+            on_batch(result, rejections)
+    return result
+
+
+def _write_batch(
+    session: Session,
+    operation: Operation,
+    unit: Unit,
+    candidates: list[_Candidate],
+    source: str,
+    now: datetime,
+    actor: str,
+) -> list[Accepted]:
+    if not candidates:
+        return []
+    op_id, unit_id = operation.id, unit.id
+    # 1. Reports already stored (an earlier import of the same file) or repeated in this batch.
+    stored = _existing_reports(session, op_id, unit_id, [c.dedupe_key for c in candidates])
+    fresh: list[_Candidate] = []
+    out: list[Accepted] = []
+    seen: dict[str, int] = {}
+    for cand in candidates:
+        if cand.dedupe_key in stored or cand.dedupe_key in seen:
+            item_id = stored.get(cand.dedupe_key) or seen[cand.dedupe_key]
+            out.append(Accepted(cand.row, item_id, cand.ref.key, False, True))
+            continue
+        seen[cand.dedupe_key] = -1
+        fresh.append(cand)
+    if not fresh:
+        return out
+    # 2. Items: find the existing ones, create the rest.
+    keys = list(dict.fromkeys(c.ref.key for c in fresh))
+    items = _existing_items(session, op_id, keys)
+    first_of: dict[str, _Candidate] = {}
+    for cand in fresh:
+        if cand.ref.key not in items:
+            first_of.setdefault(cand.ref.key, cand)
+    created = _create_items(session, op_id, list(first_of.values()), now) if first_of else {}
+    items.update(created)
+    # 3. Reports, every one of them.
+    session.execute(
+        Report.__table__.insert(),
+        [
+            {
+                "operation_id": op_id,
+                "item_id": items[c.ref.key],
+                "unit_id": unit_id,
+                "dedupe_key": c.dedupe_key,
+                "url": c.fields["url"],
+                "title": c.fields.get("title"),
+                "text": c.fields.get("text"),
+                "language": c.fields.get("language"),
+                "content_type": c.fields.get("content_type"),
+                "group_name": c.fields.get("group"),
+                "notes": c.fields.get("notes"),
+                "external_id": c.fields.get("external_id"),
+                "evidence_path": c.fields.get("evidence_path"),
+                "source": source,
+                "reported_at": c.reported_at,
+                "received_at": now,
+            }
+            for c in fresh
+        ],
+    )
+    opened: set[str] = set()
+    for cand in fresh:
+        key = cand.ref.key
+        new = key in created and key not in opened
+        opened.add(key)
+        out.append(Accepted(cand.row, items[key], key, new, False))
+    out.sort(key=lambda a: a.row)
+    digest = hashlib.sha256("\n".join(c.dedupe_key for c in fresh).encode()).hexdigest()
+    audit.record(
+        session,
+        actor=actor,
+        action="reports.submit",
+        object_type="operation",
+        object_id=op_id,
+        change={
+            "unit": unit.name,
+            "source": source,
+            "rows": [fresh[0].row, fresh[-1].row],
+            "reports": len(fresh),
+            "new_items": len(created),
+            "reports_digest": digest,
+        },
+    )
+    return out
+
+
+def _attach_all(
+    session: Session,
+    operation: Operation,
+    unit: Unit,
+    candidates: list[_Candidate],
+    written: list[Accepted],
+    policy: EvidencePolicy,
+    actor: str,
+) -> None:
+    fresh_rows = {a.row for a in written if not a.duplicate}
+    wanted = [c for c in candidates if c.evidence is not None and c.row in fresh_rows]
+    if not wanted:
+        return
+    ids = dict(
+        session.execute(
+            select(Report.dedupe_key, Report.id).where(
+                Report.operation_id == operation.id,
+                Report.unit_id == unit.id,
+                Report.dedupe_key.in_([c.dedupe_key for c in wanted]),
+            )
+        ).tuples()
+    )
+    items = {a.row: a.item_id for a in written}
+    for cand in wanted:
+        assert cand.evidence is not None
+        attach_evidence(
+            session,
+            item_id=items[cand.row],
+            report_id=ids.get(cand.dedupe_key),
+            source=cand.evidence,
+            root=policy.store_root,
+            max_bytes=policy.max_bytes,
+            actor=actor,
+        )
+
+
+def _existing_reports(
+    session: Session, op_id: int, unit_id: int, keys: list[str]
+) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i in range(0, len(keys), _SELECT_CHUNK):
+        part = keys[i : i + _SELECT_CHUNK]
+        rows = session.execute(
+            select(Report.dedupe_key, Report.item_id).where(
+                Report.operation_id == op_id,
+                Report.unit_id == unit_id,
+                Report.dedupe_key.in_(part),
+            )
+        )
+        found.update({k: v for k, v in rows})
+    return found
+
+
+def _existing_items(session: Session, op_id: int, keys: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i in range(0, len(keys), _SELECT_CHUNK):
+        part = keys[i : i + _SELECT_CHUNK]
+        rows = session.execute(
+            select(Item.key, Item.id).where(Item.operation_id == op_id, Item.key.in_(part))
+        )
+        found.update({k: v for k, v in rows})
+    return found
+
+
+def _create_items(
+    session: Session, op_id: int, firsts: list[_Candidate], now: datetime
+) -> dict[str, int]:
+    values = [
+        {
+            "operation_id": op_id,
+            "key": c.ref.key,
+            "url": c.fields["url"],
+            "canonical_url": c.ref.canonical_url,
+            "platform": c.ref.platform,
+            "kind": c.ref.kind,
+            "account": c.ref.account,
+            "parents": list(c.ref.parents),
+            "flags": list(c.ref.flags),
+            "state": "new",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for c in firsts
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # A concurrent writer may create the same item first: skip it, then look it up.
+    session.execute(insert(Item).on_conflict_do_nothing(), values)
+    keys = [c.ref.key for c in firsts]
+    ids = _existing_items(session, op_id, keys)
+    return ids
+
+
+__all__ = ["EvidencePolicy", "IntakeResult", "Rejection", "parse_time", "submit_reports"]
+
+
+@dataclass
+class ImportOutcome:
+    operation: str
+    unit: str
+    path: Path
+    format: str
+    encoding: str
+    result: IntakeResult
+    rejects_file: Path | None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "file": str(self.path),
+            "format": self.format,
+            "encoding": self.encoding,
+            "operation": self.operation,
+            "unit": self.unit,
+            **self.result.summary(),
+            "rejects_file": str(self.rejects_file) if self.rejects_file else None,
+        }
+
+
+def import_file(
+    db: Database,
+    operation_ref: str,
+    unit_ref: str,
+    path: Path,
+    *,
+    actor: str,
+    max_bytes: int,
+    batch_size: int,
+    evidence_root: Path,
+    evidence_max_bytes: int,
+    encoding: str | None = None,
+    rejects_path: Path | None = None,
+    progress: Callable[[int, int, IntakeResult], None] | None = None,
+) -> ImportOutcome:
+    """Import a CSV or JSONL file of reports; safe to run again after any interruption."""
+    from takedown.interop.rejects import RejectsWriter
+    from takedown.interop.tabular import open_source
+    from takedown.services.operations import get_operation
+    from takedown.services.units import get_unit
+
+    with db.session() as session:
+        operation = get_operation(session, operation_ref)
+        unit = get_unit(session, unit_ref)
+        if unit.kind not in ("referral_unit", "coordinator"):
+            from takedown.errors import UserError
+
+            raise UserError(
+                f"unit {unit.name!r} is a {unit.kind} unit; only referral units and coordinators report"
+            )
+    source = open_source(path, encoding=encoding, max_bytes=max_bytes)
+    writer = RejectsWriter(rejects_path) if rejects_path else None
+    policy = EvidencePolicy(path.resolve().parent, evidence_root, evidence_max_bytes)
+
+    def on_batch(result: IntakeResult, rejections: list[Rejection]) -> None:
+        if writer is not None:
+            writer.write(rejections)
+        if progress is not None:
+            progress(source.bytes_read(), source.size, result)
+
+    try:
+        result = submit_reports(
+            db,
+            operation,
+            unit,
+            source.rows(),
+            actor=actor,
+            source="import",
+            batch_size=batch_size,
+            evidence=policy,
+            on_batch=on_batch,
+        )
+    finally:
+        source.close()
+        if writer is not None:
+            writer.close()
+    result.ignored_fields |= source.ignored_fields
+    return ImportOutcome(
+        operation.name, unit.name, path, source.format, source.encoding, result, rejects_path
+    )

@@ -1,0 +1,264 @@
+"""Units, users and API tokens: who takes part, and how they prove it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from takedown.domain.units import Role, UnitKind
+from takedown.errors import NotFound, UserError
+from takedown.store import audit
+from takedown.store.models import ApiToken, Unit, User, utcnow
+
+_hasher = PasswordHasher()
+ADMIN_UNIT = "takedown"
+ADMIN_EMAIL = "admin@localhost"
+TOKEN_PREFIX = "tdk_"
+_MEMBER_STATES = {
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+}  # fmt: skip
+
+
+def create_unit(
+    session: Session,
+    name: str,
+    kind: str,
+    *,
+    actor: str,
+    platforms: list[str] | None = None,
+    member_state: str | None = None,
+    competent_authority: bool = False,
+    contact: str | None = None,
+) -> Unit:
+    name = name.strip()
+    if not name or len(name) > 200 or not name.isprintable():
+        raise UserError(f"unit name {name!r} must be 1–200 printable characters")
+    try:
+        unit_kind = UnitKind(kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in UnitKind)
+        raise UserError(f"unknown unit kind {kind!r}; use one of: {allowed}") from None
+    if member_state is not None:
+        member_state = member_state.upper()
+        if member_state not in _MEMBER_STATES:
+            raise UserError(f"member state {member_state!r} is not an EU member state code")
+    if competent_authority and unit_kind is not UnitKind.REFERRAL_UNIT:
+        raise UserError("only a referral_unit can be a competent authority")
+    if competent_authority and member_state is None:
+        raise UserError("a competent authority needs --member-state")
+    if platforms and unit_kind is not UnitKind.PLATFORM:
+        raise UserError("--platform applies to platform units only")
+    if session.scalar(select(Unit).where(Unit.name == name)) is not None:
+        raise UserError(f"a unit named {name!r} already exists")
+    unit = Unit(
+        name=name,
+        kind=unit_kind.value,
+        platforms=sorted(set(platforms or [])),
+        member_state=member_state,
+        competent_authority=competent_authority,
+        contact=contact,
+    )
+    session.add(unit)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="unit.create",
+        object_type="unit",
+        object_id=unit.id,
+        change={"name": name, "kind": unit.kind, "platforms": unit.platforms,
+                "member_state": member_state, "competent_authority": competent_authority},
+    )  # fmt: skip
+    return unit
+
+
+def get_unit(session: Session, ref: str | int) -> Unit:
+    text = str(ref).strip()
+    unit = session.scalar(select(Unit).where(Unit.name == text))
+    if unit is None and text.isdigit():
+        unit = session.get(Unit, int(text))
+    if unit is None:
+        known = session.scalars(select(Unit.name).order_by(Unit.id).limit(10)).all()
+        hint = f"; known: {', '.join(known)}" if known else ""
+        raise NotFound(f"unknown unit {text!r}{hint}")
+    return unit
+
+
+def _role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise UserError(f"unknown role {role!r}; use one of: {allowed}") from None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def create_user(
+    session: Session, email: str, unit: Unit, role: str, *, actor: str, password: str | None = None
+) -> tuple[User, str]:
+    """Create a user; returns it with its one-time password (generated unless given)."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise UserError(f"{email!r} is not an email address")
+    if session.scalar(select(User).where(User.email == email)) is not None:
+        raise UserError(f"a user {email!r} already exists")
+    secret = password or secrets.token_urlsafe(12)
+    user = User(
+        email=email,
+        unit_id=unit.id,
+        role=_role(role).value,
+        password_hash=_hasher.hash(secret),
+        must_change_password=password is None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.id,
+        change={"email": email, "unit": unit.name, "role": user.role},
+    )
+    return user, secret
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except VerificationError:
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(
+    session: Session,
+    unit: Unit,
+    role: str,
+    *,
+    actor: str,
+    expires_in: timedelta | None = None,
+    label: str | None = None,
+) -> tuple[ApiToken, str]:
+    """A new API token; the secret is returned once and only its digest is stored."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        token_hash=token_digest(secret),
+        prefix=secret[:10],
+        unit_id=unit.id,
+        role=_role(role).value,
+        label=label,
+        expires_at=utcnow() + expires_in if expires_in else None,
+    )
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="token.create",
+        object_type="api_token",
+        object_id=token.id,
+        change={"unit": unit.name, "role": token.role, "label": label,
+                "expires_at": token.expires_at},
+    )  # fmt: skip
+    return token, secret
+
+
+def revoke_token(session: Session, token_id: int, *, actor: str) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"no API token with id {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(
+            session,
+            actor=actor,
+            action="token.revoke",
+            object_type="api_token",
+            object_id=token.id,
+            change={"revoked_at": token.revoked_at},
+        )
+    return token
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: resolved on the server for every request."""
+
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    role: str
+    token_id: int
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.token_id}@{self.unit_name}"
+
+
+def authenticate_token(
+    session: Session, secret: str, now: datetime | None = None
+) -> Principal | None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    now = now or utcnow()
+    if token.expires_at is not None:
+        expires = token.expires_at
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=now.tzinfo)
+        if expires <= now:
+            return None
+    unit = session.get(Unit, token.unit_id)
+    if unit is None:
+        return None
+    return Principal(unit.id, unit.name, unit.kind, token.role, token.id)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30d``, ``12h``, ``90m`` or ``2w``."""
+    match = re.fullmatch(r"\s*(\d{1,5})\s*([mhdw])\s*", text)
+    if not match:
+        raise UserError(
+            f"duration {text!r} not understood: use a number and m, h, d or w (e.g. 30d)"
+        )
+    n, unit = int(match.group(1)), match.group(2)
+    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n),
+            "w": timedelta(weeks=n)}[unit]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class InitResult:
+    created: bool
+    admin_email: str
+    password: str | None
+
+
+def init_instance(session: Session, *, actor: str) -> InitResult:
+    """Create the first admin (idempotent): a coordinator unit and one admin user."""
+    admin = session.scalar(select(User).where(User.role == Role.ADMIN.value).limit(1))
+    if admin is not None:
+        return InitResult(False, admin.email, None)
+    unit = session.scalar(select(Unit).where(Unit.name == ADMIN_UNIT))
+    if unit is None:
+        unit = create_unit(session, ADMIN_UNIT, UnitKind.COORDINATOR.value, actor=actor)
+    user, secret = create_user(session, ADMIN_EMAIL, unit, Role.ADMIN.value, actor=actor)
+    return InitResult(True, user.email, secret)
+
+
+def list_units(session: Session) -> list[Unit]:
+    return list(session.scalars(select(Unit).order_by(Unit.id)))

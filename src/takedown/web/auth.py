@@ -1,0 +1,41 @@
+"""Bearer-token authentication, checked on the server for every request."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from takedown.services.units import Principal, authenticate_token
+from takedown.store.db import Database
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `takedown token create`.")
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def principal(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    db = get_db(request)
+    with db.session() as session:
+        who = authenticate_token(session, creds.credentials)
+    if who is None:
+        raise HTTPException(
+            401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return who
+
+
+def require(who: Principal, *, roles: set[str], unit_kinds: set[str] | None = None) -> None:
+    if who.role not in roles:
+        raise HTTPException(403, f"role {who.role} may not do this")
+    if unit_kinds is not None and who.unit_kind not in unit_kinds:
+        raise HTTPException(403, f"a {who.unit_kind} unit may not do this")
