@@ -1,0 +1,210 @@
+"""The checker: fetch politely, retry what is worth retrying, decide with evidence.
+
+``removed`` needs positive evidence from a rule. Errors, timeouts, refusals, 429s, 5xx,
+redirect loops and challenges end as ``unknown`` or ``unreachable`` with the reason; when
+``confirm_removed`` is on, a removal is fetched a second time and a disagreement is
+reported as flapping instead of as removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from types import TracebackType
+
+import httpx
+
+from takedown.checker.fetch import Fetched, RedirectProblem, fetch
+from takedown.checker.guard import Guard, Refused
+from takedown.checker.limits import HostLimits, backoff, retry_after
+from takedown.checker.model import CheckerSettings, CheckResult, Evidence, Verdict
+from takedown.checker.rules import RuleBook, default_rules
+from takedown.checker.transport import (
+    GUARD_PREFIX,
+    ConnectTo,
+    GuardedBackend,
+    Resolver,
+    SystemResolver,
+    guarded_transport,
+)
+
+Outcome = tuple[Verdict, str, int | None, str | None]
+
+
+class Checker:
+    """Use as ``async with Checker(settings) as checker: await checker.check(url)``."""
+
+    def __init__(
+        self,
+        settings: CheckerSettings | None = None,
+        *,
+        resolver: Resolver | None = None,
+        rules: RuleBook | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = s = settings or CheckerSettings()
+        self.rules = rules or default_rules()
+        self.rng = rng or random.Random()
+        self.backend = GuardedBackend(
+            Guard.from_cidrs(s.allow_networks),
+            resolver or SystemResolver(),
+            tuple(ConnectTo.parse(c) for c in s.connect_to),
+        )
+        transport = guarded_transport(
+            self.backend, proxy=s.proxy, max_connections=s.concurrency, verify=s.verify_tls
+        )
+        timeout = httpx.Timeout(
+            connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None
+        )
+        self.client = httpx.AsyncClient(
+            transport=transport,
+            headers={"user-agent": s.user_agent, "accept": "text/html,*/*;q=0.8"},
+            timeout=timeout,
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self.limits = HostLimits(
+            s.concurrency, s.per_host_concurrency, s.per_host_rate, s.per_host_burst
+        )
+
+    async def __aenter__(self) -> Checker:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def check_many(
+        self,
+        urls: Iterable[str],
+        on_result: Callable[[CheckResult], Awaitable[None] | None] | None = None,
+    ) -> list[CheckResult]:
+        """Check all URLs at once under the limits; results come back in input order."""
+
+        async def one(url: str) -> CheckResult:
+            result = await self.check(url)
+            if on_result is not None:
+                maybe = on_result(result)
+                if maybe is not None:
+                    await maybe
+            return result
+
+        return list(await asyncio.gather(*(one(u) for u in urls)))
+
+    async def check(self, url: str) -> CheckResult:
+        checked_at = datetime.now(UTC)
+        evidence = Evidence()
+        try:
+            async with asyncio.timeout(self.settings.check_timeout):
+                verdict, reason, status, final = await self._check(url, evidence)
+        except TimeoutError:
+            verdict, reason = (
+                Verdict.UNREACHABLE,
+                (f"timeout: no answer within {self.settings.check_timeout:g} s"),
+            )
+            status, final = None, None
+        except Refused as exc:
+            verdict, reason, status, final = Verdict.UNKNOWN, f"refused: {exc}", None, None
+        return CheckResult(url, verdict, reason, status, final, evidence, checked_at)
+
+    async def _check(self, url: str, evidence: Evidence) -> Outcome:
+        outcome = await self._attempts(url, evidence)
+        if outcome[0] is Verdict.REMOVED and self.settings.confirm_removed:
+            first = (evidence.rule, evidence.matched)
+            again = await self._attempts(url, Evidence())
+            evidence.observations = [str(outcome[0]), str(again[0])]
+            if again[0] is not Verdict.REMOVED:
+                return (
+                    Verdict.UNKNOWN,
+                    f"flapping: removed ({first[0]}), then {again[0]} ({again[1]})",
+                    again[2],
+                    again[3],
+                )
+        return outcome
+
+    async def _attempts(self, url: str, evidence: Evidence) -> Outcome:
+        s = self.settings
+        last: Outcome = (Verdict.UNKNOWN, "not attempted", None, None)
+        for attempt in range(s.retries + 1):
+            evidence.attempts += 1
+            wait: float | None = None
+            try:
+                fetched = await fetch(
+                    self.client,
+                    self.backend,
+                    self.limits,
+                    url,
+                    evidence,
+                    max_redirects=s.max_redirects,
+                    max_body=s.max_body_bytes,
+                    prevet=s.proxy is not None,
+                )
+            except RedirectProblem as exc:
+                return Verdict.UNKNOWN, str(exc), None, None
+            except httpx.ConnectError as exc:
+                if str(exc).startswith(GUARD_PREFIX):
+                    raise Refused(str(exc).removeprefix(GUARD_PREFIX)) from None
+                last = (Verdict.UNREACHABLE, f"connection failed: {exc}", None, None)
+            except httpx.TimeoutException as exc:
+                last = (Verdict.UNREACHABLE, f"timeout: {type(exc).__name__}", None, None)
+            except httpx.TransportError as exc:
+                last = (
+                    Verdict.UNREACHABLE,
+                    f"transport error: {type(exc).__name__}: {exc}",
+                    None,
+                    None,
+                )
+            else:
+                status = fetched.status
+                if status == 429 or status >= 500:
+                    wait = retry_after(fetched.headers.get("retry-after"))
+                    what = "rate limited (429)" if status == 429 else f"server error {status}"
+                    last = (
+                        Verdict.UNKNOWN,
+                        f"{what} after {attempt + 1} attempt(s)",
+                        status,
+                        fetched.url,
+                    )
+                    if wait is not None and wait > s.max_retry_after:
+                        return (
+                            Verdict.UNKNOWN,
+                            f"{what}: Retry-After {wait:g} s exceeds {s.max_retry_after:g} s",
+                            status,
+                            fetched.url,
+                        )
+                else:
+                    return self._decide(url, fetched, evidence)
+            if attempt < s.retries:
+                await asyncio.sleep(
+                    wait
+                    if wait is not None
+                    else backoff(attempt, s.backoff_base, s.backoff_max, self.rng)
+                )
+        return last
+
+    def _decide(self, url: str, fetched: Fetched, evidence: Evidence) -> Outcome:
+        text = fetched.text(
+            fetched.headers.get("content-type", "").partition("charset=")[2].split(";")[0].strip()
+            or None
+        )
+        decision = self.rules.decide(url, fetched.url, fetched.status, text)
+        platform = self.rules.platform_for(fetched.url)
+        evidence.final_url = fetched.url
+        evidence.platform = platform.name if platform else "web"
+        evidence.rule = decision.rule
+        evidence.matched = decision.matched
+        if self.rules.is_shortener(url) and len(evidence.chain) > 1:
+            evidence.shortener = {"url": url, "target": fetched.url}
+        reason = decision.reason
+        if fetched.truncated and decision.verdict is not Verdict.REMOVED:
+            reason += f" (read the first {len(fetched.body)} bytes only)"
+        return decision.verdict, reason, fetched.status, fetched.url

@@ -1,0 +1,115 @@
+"""One fetch of a URL: each redirect hop vetted and recorded, the body read up to a cap."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import httpx
+
+from takedown.checker.guard import Refused, vet_scheme
+from takedown.checker.limits import HostLimits
+from takedown.checker.model import HEADERS_KEPT, Evidence, Hop
+from takedown.checker.transport import GuardedBackend
+
+
+class RedirectProblem(Exception):
+    """A redirect loop, too many hops, or a Location that cannot be followed."""
+
+
+@dataclass
+class Fetched:
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    truncated: bool
+
+    def text(self, charset: str | None) -> str:
+        try:
+            return self.body.decode(charset or "utf-8", errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+
+def parse_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise Refused(f"not a valid URL: {exc}") from None
+    vet_scheme(parsed.scheme)
+    if not parsed.host:
+        raise Refused("URL has no host")
+    return parsed
+
+
+def _peer(response: httpx.Response) -> str | None:
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None
+    try:
+        addr = stream.get_extra_info("server_addr")
+    except Exception:  # pragma: no cover - depends on the backend
+        return None
+    return f"{addr[0]}:{addr[1]}" if addr else None
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_raw():
+        room = cap - size
+        if len(chunk) > room:
+            chunks.append(chunk[:room])
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks), False
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    backend: GuardedBackend,
+    limits: HostLimits,
+    url: str,
+    evidence: Evidence,
+    *,
+    max_redirects: int,
+    max_body: int,
+    prevet: bool,
+) -> Fetched:
+    """GET ``url``, following at most ``max_redirects`` hops; every hop is recorded."""
+    current = parse_url(url)
+    seen = {str(current)}
+    for _ in range(max_redirects + 1):
+        host = current.host
+        port = current.port or (443 if current.scheme == "https" else 80)
+        if prevet:  # through a proxy, the proxy resolves; vet what it will reach first
+            await backend.vetted(host, port)
+        async with limits.slot(host):
+            response = await client.send(client.build_request("GET", current), stream=True)
+            try:
+                location = response.headers.get("location")
+                evidence.chain.append(
+                    Hop(str(current), response.status_code, location, _peer(response))
+                )
+                if response.is_redirect and location:
+                    try:
+                        nxt = current.join(location)
+                    except (httpx.InvalidURL, ValueError) as exc:
+                        raise RedirectProblem(f"redirect to an invalid URL: {exc}") from None
+                    vet_scheme(nxt.scheme)
+                    if str(nxt) in seen:
+                        raise RedirectProblem(f"redirect loop back to {nxt}")
+                    seen.add(str(nxt))
+                    current = nxt
+                    continue
+                body, truncated = await _read_capped(response, max_body)
+            finally:
+                await response.aclose()
+        evidence.headers = {k: v for k, v in response.headers.items() if k in HEADERS_KEPT}
+        evidence.body_sha256 = hashlib.sha256(body).hexdigest()
+        evidence.body_bytes = len(body)
+        evidence.body_truncated = truncated
+        return Fetched(str(current), response.status_code, response.headers, body, truncated)
+    raise RedirectProblem(f"more than {max_redirects} redirects")

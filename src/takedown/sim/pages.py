@@ -1,0 +1,184 @@
+"""Pages in each platform's real shape, with invented content (lorem ipsum, made-up names).
+
+``page(item, state)`` returns (status, content type, body). Removed, suspended and geo-blocked
+items show the notice the real platform shows; ``State.NOTICE`` shows ``item.notice``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from takedown.sim.model import Item, State
+
+Page = tuple[int, str, bytes]
+HTML = "text/html; charset=utf-8"
+LOREM = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor."
+
+# (state) -> notice text, per platform; ’ and ' both appear, as on the real sites
+NOTICES: dict[str, dict[State, str]] = {
+    "telegram": {
+        State.REMOVED: "This channel can’t be displayed because it violated Telegram's Terms of Service.",
+        State.SUSPENDED: "This channel can't be displayed because it violated Telegram’s Terms of Service.",
+        State.GEO_BLOCKED: "This channel can’t be displayed because it violated local laws.",
+    },
+    "youtube": {
+        State.REMOVED: "This video has been removed for violating YouTube's Community Guidelines",
+        State.SUSPENDED: "This video is no longer available because the YouTube account associated with this video has been terminated.",
+        State.GEO_BLOCKED: "The uploader has not made this video available in your country",
+    },
+    "x": {
+        State.REMOVED: "Hmm...this page doesn’t exist. Try searching for something else.",
+        State.SUSPENDED: "This Post is from a suspended account. Learn more",
+        State.GEO_BLOCKED: "This Post has been withheld in Germany in response to a legal demand.",
+    },
+    "facebook": {
+        State.REMOVED: "This content isn't available right now",
+        State.SUSPENDED: "This content isn’t available right now",
+        State.GEO_BLOCKED: "",
+    },
+    "instagram": {
+        State.REMOVED: "Sorry, this page isn't available.",
+        State.SUSPENDED: "Sorry, this page isn’t available.",
+        State.GEO_BLOCKED: "",
+    },
+    "tiktok": {
+        State.REMOVED: "Video currently unavailable",
+        State.SUSPENDED: "Couldn't find this account",
+        State.GEO_BLOCKED: "",
+    },
+    "vk": {
+        State.REMOVED: "This video has been deleted and is no longer available.",
+        State.SUSPENDED: "This video is no longer available, because its author has been blocked.",
+        State.GEO_BLOCKED: "",
+    },
+    "rumble": {State.REMOVED: "404 error, this page does not exist"},
+    "archive_org": {State.REMOVED: "This item is no longer available"},
+}
+
+
+def _doc(title: str, body: str, head: str = "") -> bytes:
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"{head}</head><body>{body}</body></html>"
+    ).encode()
+
+
+def _telegram(item: Item, live: bool, notice: str | None) -> Page:
+    name = item.path.strip("/").removeprefix("s/").split("/")[0]
+    if item.kind == "post":
+        if live:
+            inner = (
+                f'<div class="tgme_widget_message" data-post="{name}/1">'
+                f'<div class="tgme_widget_message_text">{LOREM}</div></div>'
+            )
+        else:
+            inner = f'<div class="tgme_widget_message_error">{html.escape(notice or "")}</div>'
+        return 200, HTML, _doc(f"Telegram: @{name}", inner)
+    if live:
+        inner = (
+            f'<div class="tgme_channel_info"><div class="tgme_page_title">'
+            f'<span>{name}</span></div><div class="tgme_page_extra">1 234 subscribers</div></div>'
+            f'<div class="tgme_widget_message_text">{LOREM}</div>'
+        )
+        return 200, HTML, _doc(f"Telegram: Contact @{name}", inner)
+    text = notice or f"If you have Telegram, you can contact @{name} right away."
+    inner = f'<div class="tgme_page_description">{html.escape(text)}</div>'
+    return (
+        200,
+        HTML,
+        _doc(
+            f"Telegram: Contact @{name}", inner, '<meta name="robots" content="noindex, nofollow">'
+        ),
+    )
+
+
+def _youtube(item: Item, live: bool, notice: str | None, state: State) -> Page:
+    if live:
+        player = {"playabilityStatus": {"status": "OK", "playableInEmbed": True}}
+        inner = f"<h1>{LOREM[:40]}</h1>"
+    else:
+        status = "UNPLAYABLE" if state is State.GEO_BLOCKED else "ERROR"
+        reason = "Video unavailable"
+        player = {
+            "playabilityStatus": {
+                "status": status,
+                "reason": reason,
+                "errorScreen": {"subreason": notice or ""},
+            }
+        }
+        inner = f'<div class="ytp-error">{reason}<br>{html.escape(notice or "")}</div>'
+    script = f"<script>var ytInitialPlayerResponse = {json.dumps(player, separators=(',', ':'))};</script>"
+    return 200, HTML, _doc("YouTube", inner + script)
+
+
+_LIVE_SNIPPETS = {
+    "x": f'<article><div data-testid="tweetText">{LOREM}</div></article>',
+    "facebook": f'<div data-ad-preview="message">{LOREM}</div>',
+    "instagram": f'<meta property="og:type" content="instapp:photo"><p>{LOREM}</p>',
+    "tiktok": '<script id="__UNIVERSAL_DATA__">{"webapp.video-detail":{"statusCode":0}}</script>',
+    "vk": f'<div class="videoplayer">{LOREM}</div>',
+    "rumble": f'<h1 class="media-heading">{LOREM[:30]}</h1>',
+    "archive_org": f'<div class="item-details-metadata">{LOREM}</div>',
+}
+
+
+def page(item: Item, state: State) -> Page:
+    live = state in (State.LIVE, State.REINSTATED)
+    notice = item.notice if state is State.NOTICE else NOTICES.get(item.platform, {}).get(state)
+    p = item.platform
+    if p == "telegram":
+        return _telegram(item, live, notice)
+    if p == "youtube":
+        return _youtube(item, live, notice, state)
+    if p == "filehost":
+        if live:
+            return 200, "application/pdf", b"%PDF-1.4\n% lorem ipsum test file\n" + b"0" * 2048
+        return (
+            (451 if state is State.GEO_BLOCKED else 410),
+            HTML,
+            _doc("Gone", "<p>File removed.</p>"),
+        )
+    if live:
+        return 200, HTML, _doc(p, _LIVE_SNIPPETS[p])
+    if state is State.GEO_BLOCKED and not notice:
+        return (
+            451,
+            HTML,
+            _doc("Unavailable For Legal Reasons", "<p>Not available in your country.</p>"),
+        )
+    code = 404 if p == "rumble" and state is not State.NOTICE else 200
+    extra = (
+        '<script id="__UNIVERSAL_DATA__">{"webapp.video-detail":{"statusCode":10204}}</script>'
+        if p == "tiktok"
+        else ""
+    )
+    return code, HTML, _doc(p, f'<div class="notice">{html.escape(notice or "")}</div>{extra}')
+
+
+def not_found(platform: str, target: str) -> Page:
+    """What a platform shows for a path it has never had."""
+    if platform == "telegram":
+        name = target.strip("/").removeprefix("s/").split("/")[0].split("?")[0] or "x"
+        text = f"If you have Telegram, you can contact @{name} right away."
+        return 200, HTML, _doc(f"Telegram: Contact @{name}", f"<div>{text}</div>")
+    if platform == "youtube":
+        return _youtube(
+            Item("youtube", "video", target),
+            False,
+            "This video isn't available anymore",
+            State.REMOVED,
+        )
+    return 404, HTML, _doc("Not Found", "<p>Page not found.</p>")
+
+
+def captcha() -> Page:
+    return 200, HTML, _doc("Just a moment...", '<div class="g-recaptcha" data-sitekey="x"></div>')
+
+
+def login(platform: str) -> Page:
+    return (
+        200,
+        HTML,
+        _doc(f"Log in to {platform}", '<form id="login_form"><input name="email"></form>'),
+    )
