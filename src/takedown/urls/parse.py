@@ -1,72 +1,184 @@
-"""Minimal canonicaliser: enough for intake until the URL intelligence issue lands."""
+"""``parse``: from what an analyst pastes to one :class:`ContentRef` with a dedupe key."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import hashlib
+import re
+from urllib.parse import unquote
 
+from takedown.urls.canon import Url, canonicalise
+from takedown.urls.hosts import registrable_domain
 from takedown.urls.model import ContentRef, UrlError
+from takedown.urls.registry import HostInfo, registry
+from takedown.urls.rules import Wrapper
 
-MAX_INPUT = 8192
-_TRACKING = ("utm_", "fbclid", "gclid", "igshid", "si", "feature")
-_HOSTS = {
-    "t.me": "telegram",
-    "telegram.me": "telegram",
-    "telegram.dog": "telegram",
-    "youtube.com": "youtube",
-    "youtu.be": "youtube",
-    "x.com": "x",
-    "twitter.com": "x",
-    "facebook.com": "facebook",
-    "instagram.com": "instagram",
-    "tiktok.com": "tiktok",
-    "vk.com": "vk",
-    "rumble.com": "rumble",
-    "bitchute.com": "bitchute",
-    "odysee.com": "odysee",
-    "archive.org": "archive_org",
-}
+MAX_KEY = 1000
+MAX_DEPTH = 4
+
+FLAG_CREDENTIALS = "credentials_removed"
+FLAG_SHORTENER = "needs_resolution"
+FLAG_REDIRECT = "unwrapped_redirect"
+FLAG_ARCHIVE = "archived_copy"
+
+_archive_regexes: dict[str, re.Pattern[str]] = {}
+
+
+def _bounded(key: str) -> str:
+    """Keys stay short: a long tail is replaced by its SHA-256, keeping platform and kind."""
+    if len(key) <= MAX_KEY:
+        return key
+    head = ":".join(key.split(":", 2)[:2])
+    return f"{head}:sha256:{hashlib.sha256(key.encode('utf-8')).hexdigest()}"
+
+
+def _hostport(url: Url, host: str) -> str:
+    return f"{host}:{url.port}" if url.port else host
+
+
+def _web(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentRef:
+    host = _hostport(url, info.host)
+    account = registrable_domain(info.host)
+    query = url.query_string(sort=True)
+    tail = f"{url.path}?{query}" if query else url.path
+    canonical = f"{url.scheme}://{host}{tail}"
+    site = f"web:site:{account}"
+    if tail == "/":
+        parents = () if host == account else (site,)
+        return ContentRef(
+            text, canonical, "web", "site", account, None, f"web:site:{host}", parents, tuple(flags)
+        )
+    key = _bounded(f"web:page:{host}{tail}")
+    return ContentRef(text, canonical, "web", "page", account, None, key, (site,), tuple(flags))
+
+
+def _platform(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentRef:
+    platform = info.platform
+    rules = info.rules
+    assert platform is not None and rules is not None
+    path = url.path.rstrip("/")
+    start = 0
+    while (found := rules.match(path, start)) is not None:
+        index, groups = found
+        rule = rules.rules[index]
+        ok = True
+        for name, regex in rules.queries[index]:
+            value = url.param(name)
+            matched = regex.fullmatch(value) if value is not None else None
+            if matched is None:
+                ok = False
+                break
+            groups[name] = matched.group()
+            groups.update(matched.groupdict())
+        fragment = rules.fragments[index]
+        if ok and fragment is not None:
+            matched = fragment.fullmatch(url.fragment)
+            ok = matched is not None
+            if matched is not None:
+                groups.update(matched.groupdict())
+        if not ok:
+            start = index + 1
+            continue
+        groups["sub"] = info.sub
+        for name in rule.lower:
+            value = groups.get(name)
+            if value:
+                groups[name] = value.lower()
+        key = _bounded(f"{platform.name}:{rule.kind}:{rule.key.format_map(groups)}")
+        return ContentRef(
+            text,
+            rule.canonical.format_map(groups),
+            platform.name,
+            rule.kind,
+            rule.account.format_map(groups) if rule.account else None,
+            rule.id.format_map(groups) if rule.id else None,
+            key,
+            tuple(p.format_map(groups) for p in rule.parents),
+            tuple(flags + list(rule.flags)),
+        )
+    query = url.query_string(sort=True)
+    tail = f"{url.path}?{query}" if query else url.path
+    host = info.canonical_host
+    canonical = f"https://{host}{tail}"
+    kind = "site" if tail == "/" else "page"
+    key = _bounded(f"{platform.name}:{kind}:{host}{'' if tail == '/' else tail}")
+    return ContentRef(text, canonical, platform.name, kind, None, None, key, (), tuple(flags))
+
+
+def _shortened(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentRef:
+    platform = info.shortener_of or "web"
+    query = url.query_string()
+    tail = f"{url.path}?{query}" if query else url.path
+    canonical = f"https://{info.host}{tail}"
+    account = registrable_domain(info.host) if platform == "web" else None
+    code = url.path.strip("/") or None
+    key = _bounded(f"{platform}:page:{info.host}{tail}")
+    return ContentRef(
+        text, canonical, platform, "page", account, code, key, (), (*flags, FLAG_SHORTENER)
+    )
+
+
+def _target(url: Url, wrapper: Wrapper) -> tuple[str, str] | None:
+    """(target URL, archive timestamp or "") when ``url`` is this wrapper, else None."""
+    regex = _archive_regexes.get(wrapper.path)
+    if regex is None:
+        regex = _archive_regexes.setdefault(wrapper.path, re.compile(wrapper.path))
+    match = regex.fullmatch(url.path)
+    if match is None:
+        return None
+    if wrapper.param is not None:
+        value = url.param(wrapper.param)
+        return (unquote(value), "") if value else None
+    query = url.query_string()
+    return match.group("target") + (f"?{query}" if query else ""), match.group("ts")
+
+
+def _unwrap(text: str, url: Url, info: HostInfo, flags: list[str], depth: int) -> ContentRef | None:
+    for wrapper in info.redirects:
+        found = _target(url, wrapper)
+        if found is None:
+            continue
+        target, stamp = found
+        try:
+            inner = _parse(target, text, depth + 1)
+        except UrlError:
+            return None
+        if not stamp:
+            return ContentRef(
+                text, inner.canonical_url, inner.platform, inner.kind, inner.account, inner.id,
+                inner.key, inner.parents, tuple(dict.fromkeys((*flags, FLAG_REDIRECT, *inner.flags))),
+            )  # fmt: skip
+        platform = info.platform.name if info.platform else "web"
+        canonical = f"https://{info.host}/web/{stamp}/{inner.canonical_url}"
+        key = _bounded(f"{platform}:page:web/{stamp}/{inner.key}")
+        extra = tuple(f for f in inner.flags if f != FLAG_CREDENTIALS)
+        return ContentRef(
+            text, canonical, platform, "page", None, stamp, key, (inner.key, *inner.parents),
+            tuple(dict.fromkeys((*flags, FLAG_ARCHIVE, *extra))),
+        )  # fmt: skip
+    return None
+
+
+def _parse(text: str, original: str, depth: int) -> ContentRef:
+    url = canonicalise(text)
+    info = registry().lookup(url.host)
+    flags = [FLAG_CREDENTIALS] if url.had_credentials else []
+    if info.redirects and depth < MAX_DEPTH:
+        unwrapped = _unwrap(original, url, info, flags, depth)
+        if unwrapped is not None:
+            return unwrapped
+    if info.shortener_of is not None:
+        return _shortened(original, url, info, flags)
+    if info.platform is None:
+        return _web(original, url, info, flags)
+    return _platform(original, url, info, flags)
 
 
 def parse(text: str) -> ContentRef:
-    raw = text.strip()
-    if not raw:
-        raise UrlError("empty URL")
-    if len(raw) > MAX_INPUT:
-        raise UrlError(f"URL is {len(raw)} characters, over the limit of {MAX_INPUT}")
-    if any(ord(c) < 0x20 for c in raw):
-        raise UrlError("URL contains control characters")
-    if "://" not in raw:
-        raw = "https://" + raw
-    try:
-        parts = urlsplit(raw)
-        host = (parts.hostname or "").rstrip(".")
-    except ValueError as exc:
-        raise UrlError(f"not a URL: {exc}") from None
-    if parts.scheme not in ("http", "https"):
-        raise UrlError(f"unsupported scheme {parts.scheme!r}: only http and https")
-    if not host:
-        raise UrlError("URL has no host")
-    for prefix in ("www.", "m.", "mobile."):
-        if host.startswith(prefix):
-            host = host[len(prefix) :]
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.startswith(_TRACKING[0]) and k not in _TRACKING[1:]
-    ]
-    path = parts.path.rstrip("/") or ""
-    platform = _HOSTS.get(host, "web")
-    segments = [s for s in path.split("/") if s]
-    if platform == "telegram" and segments:
-        segments = segments[1:] if segments[0] == "s" else segments
-        account = segments[0].lower()
-        kind, ident = ("post", segments[-1]) if len(segments) > 1 else ("account", None)
-        canonical = f"https://t.me/{account}" + (f"/{ident}" if ident else "")
-        key = f"telegram:{kind}:{account}" + (f"/{ident}" if ident else "")
-        parents = (f"telegram:account:{account}",) if ident else ()
-        return ContentRef(text, canonical, platform, kind, account, ident, key, parents)
-    canonical = urlunsplit(("https", host, path, urlencode(query), ""))
-    account = host if platform == "web" else (segments[0].lower() if segments else None)
-    kind = "site" if not path else "page"
-    key = f"{platform}:{kind}:{canonical.split('://', 1)[1]}"
-    return ContentRef(text, canonical, platform, kind, account, None, key)
+    """Read ``text`` as a URL of content: canonical URL, platform, kind, ids, key and parents.
+
+    Raises :class:`UrlError` (a ``ValueError``) with a message saying what is wrong; never
+    anything else.
+    """
+    if not isinstance(text, str):
+        raise UrlError(f"a URL must be text, not {type(text).__name__}")
+    return _parse(text, text, 0)

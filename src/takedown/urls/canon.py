@@ -1,0 +1,221 @@
+"""Canonicalisation of http(s) URLs: WHATWG-style parsing tuned for dedupe.
+
+``canonicalise(text)`` returns a :class:`Url` with scheme, host, port, path and query in their
+canonical forms, or raises :class:`UrlError`. Deliberate differences from the WHATWG URL
+standard are listed in docs/urls.md; in short: fragments and credentials are dropped,
+percent-encoded unreserved characters are decoded, repeated slashes in the path collapse,
+dots around the host are tidied, and tracking parameters leave the query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from takedown.urls.hosts import canonical_host
+from takedown.urls.model import UrlError
+
+MAX_BYTES = 8192
+SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+REFUSED_SCHEMES = {
+    "javascript": "runs code, it names no content",
+    "data": "carries its content inline, it names no content online",
+    "mailto": "is an e-mail address",
+    "ftp": "is not supported: only http and https",
+    "file": "is a local file",
+    "blob": "is local to one browser",
+    "about": "is a browser page",
+    "vbscript": "runs code, it names no content",
+}
+
+# Query parameters that track clicks rather than identify content (exact names, lowercase).
+TRACKING = frozenset(
+    ["fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id", "igshid", "igsh", "mibextid", "si", "feature", "ref_src", "ref_url", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "vero_id", "spm", "__twitter_impression", "cmpid", "s_cid", "sr_share", "trk", "wt.mc_id", "ncid"]
+)
+TRACKING_PREFIXES = ("utm_", "_nc_", "pk_", "oly_", "__cft__", "__tn__", "hsa_", "mtm_")
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_PORT_AFTER = re.compile(r"[0-9]*(?:[/?#\\]|\Z)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TAB_NEWLINE = str.maketrans("", "", "\t\r\n")
+_AUTH_END = re.compile(r"[/?#\\]")
+_PCT = re.compile(r"%([0-9A-Fa-f]{2})")
+_PATH_ENCODE = re.compile(r"[^!$%&'()*+,\-./0-9:;=@A-Z\[\\\]^_a-z|~]")
+_QUERY_ENCODE = re.compile(r"[^!$%&()*+,\-./0-9:;=?@A-Z\[\\\]^_`a-z{|}~]")
+_PATH_SIMPLE = re.compile(
+    r"(?:/[A-Za-z0-9_\-~@+:,;=!$*'()]+(?:\.[A-Za-z0-9_\-~@+:,;=!$*'()]+)*)*/?"
+)
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+@dataclass(frozen=True, slots=True)
+class Url:
+    """A canonical http(s) URL, in parts. ``query`` keeps (name, raw pair) in input order."""
+
+    scheme: str
+    host: str
+    port: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    had_credentials: bool
+    fragment: str = ""
+
+    def query_string(self, sort: bool = False) -> str:
+        pairs = sorted(self.query, key=lambda p: p[0]) if sort else self.query
+        return "&".join(raw for _, raw in pairs)
+
+    def param(self, name: str) -> str | None:
+        for key, raw in self.query:
+            if key == name:
+                return raw.partition("=")[2]
+        return None
+
+
+def _escape(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group().encode("utf-8"))
+
+
+def _unescape_unreserved(match: re.Match[str]) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+
+def _normalise_escapes(text: str, encode: re.Pattern[str]) -> str:
+    if "%" in text:
+        text = _PCT.sub(_unescape_unreserved, text)
+    return encode.sub(_escape, text)
+
+
+def _remove_dot_segments(path: str) -> str:
+    segments = path.split("/")[1:]
+    out: list[str] = []
+    trailing = False
+    last = len(segments) - 1
+    for i, seg in enumerate(segments):
+        if seg == "..":
+            if out:
+                out.pop()
+        elif seg not in (".", ""):
+            out.append(seg)
+            continue
+        if i == last:
+            trailing = True
+    return "/" + "/".join(out) + ("/" if trailing and out else "")
+
+
+def normalise_path(path: str) -> str:
+    """Percent-encoding, backslashes, dot segments and repeated slashes, as one path."""
+    if not path:
+        return "/"
+    if _PATH_SIMPLE.fullmatch(path):
+        return path
+    path = _normalise_escapes(path.replace("\\", "/"), _PATH_ENCODE)
+    return _remove_dot_segments(path)
+
+
+def is_tracking(name: str) -> bool:
+    return name in TRACKING or name.startswith(TRACKING_PREFIXES)
+
+
+def normalise_query(query: str) -> tuple[tuple[str, str], ...]:
+    """The query's pairs, escapes normalised, tracking parameters and empty pairs removed."""
+    query = _normalise_escapes(query, _QUERY_ENCODE)
+    pairs: list[tuple[str, str]] = []
+    for raw in query.split("&"):
+        if not raw:
+            continue
+        name = raw.partition("=")[0].lower()
+        if "%" in name:
+            name = _PCT.sub(lambda m: chr(int(m.group(1), 16)), name)
+        if not is_tracking(name):
+            pairs.append((name, raw))
+    return tuple(pairs)
+
+
+def _check_text(text: str) -> str:
+    s = text.strip(" \t\r\n\f\v")
+    if not s:
+        raise UrlError("empty URL")
+    if len(s) > MAX_BYTES or (
+        len(s) > MAX_BYTES // 4 and len(s.encode("utf-8", "replace")) > MAX_BYTES
+    ):
+        raise UrlError(f"URL is over the limit of {MAX_BYTES} bytes")
+    if "\t" in s or "\n" in s or "\r" in s:
+        s = s.translate(_TAB_NEWLINE)
+    bad = _CONTROL.search(s)
+    if bad:
+        raise UrlError(f"control character U+{ord(bad.group()):04X} at position {bad.start()}")
+    if not s.isascii():
+        try:
+            s.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UrlError("URL is not valid Unicode (lone surrogate)") from None
+    return s
+
+
+def _split_scheme(s: str) -> tuple[str, str]:
+    match = _SCHEME.match(s)
+    if match:
+        scheme = match.group(1).lower()
+        rest = s[match.end() :]
+        if scheme in SCHEMES:
+            return scheme, rest.lstrip("/\\")
+        if not _PORT_AFTER.match(rest) or scheme in REFUSED_SCHEMES:
+            why = REFUSED_SCHEMES.get(scheme, "is not supported: only http and https")
+            raise UrlError(f"scheme {scheme!r} {why}")
+    return "https", s.lstrip("/\\")
+
+
+def _split_hostport(authority: str, scheme: str) -> tuple[str, str]:
+    if authority.startswith("["):
+        end = authority.find("]")
+        if end < 0:
+            raise UrlError(f"unbalanced IPv6 brackets in host {authority!r}")
+        host, rest = authority[: end + 1], authority[end + 1 :]
+        if rest and not rest.startswith(":"):
+            raise UrlError(f"unexpected {rest!r} after IPv6 address")
+        port = rest[1:]
+    else:
+        host, _, port = authority.partition(":")
+    if port:
+        if not port.isdigit() or not port.isascii():
+            raise UrlError(f"invalid port {port!r}")
+        if int(port) > 65535:
+            raise UrlError(f"port {port} is out of range")
+        port = str(int(port))
+        if port == DEFAULT_PORTS[scheme]:
+            port = ""
+    if not host:
+        raise UrlError("URL has no host")
+    return host, port
+
+
+def canonicalise(text: str) -> Url:
+    """Parse ``text`` as an http(s) URL (scheme optional) into its canonical parts."""
+    s = _check_text(text)
+    scheme, rest = _split_scheme(s)
+    end = _AUTH_END.search(rest)
+    if end is None:
+        authority, rest = rest, ""
+    else:
+        authority, rest = rest[: end.start()], rest[end.start() :]
+    credentials = False
+    if "@" in authority:
+        userinfo, _, authority = authority.rpartition("@")
+        credentials = bool(userinfo)
+    raw_host, port = _split_hostport(authority, scheme)
+    host = canonical_host(raw_host)
+    path, hashmark, fragment = rest.partition("#")
+    path, question, query = path.partition("?")
+    if hashmark and fragment.startswith("!/") and path in ("", "/") and not question:
+        path, question, query = fragment[1:].partition("?")  # AJAX "#!/" route: it is the path
+    return Url(
+        scheme,
+        host,
+        port,
+        normalise_path(path),
+        normalise_query(query) if query else (),
+        credentials,
+        fragment,
+    )

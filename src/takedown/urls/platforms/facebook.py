@@ -1,0 +1,52 @@
+"""Facebook: posts, permalinks, photos, videos, reels, pages, groups, profiles, events."""
+
+from __future__ import annotations
+
+from takedown.urls.rules import Platform, Rule, Wrapper
+
+_NAME = r"(?P<account>[A-Za-z0-9.\-]{5,50})"
+_RESERVED = (
+    r"(?!(?:watch|groups|pages|events|marketplace|gaming|login|help|policies|privacy|settings"
+    r"|home\.php|profile\.php|photo\.php|story\.php|permalink\.php|video\.php|l\.php|share|hashtag"
+    r"|reel|reels|stories|people|photo|search|notifications|messages|friends|bookmarks|business"
+    r"|legal|terms|media|sharer|sharer\.php|dialog|plugins)(?:/|$))"
+)
+_POST_ID = r"(?P<id>pfbid[A-Za-z0-9]+|[0-9]+)"
+_ACCOUNT = "facebook:account:{account}"
+_VIDEO = "https://www.facebook.com/watch?v={id}"
+
+PLATFORM = Platform(
+    name="facebook",
+    hosts=("facebook.com", "*.facebook.com", "fb.com"),
+    keep_subdomain=False,
+    shorteners=("fb.me", "fb.watch"),
+    redirects=(Wrapper(hosts=("l.facebook.com", "lm.facebook.com", "facebook.com", "www.facebook.com", "l.messenger.com"),
+                       path=r"/l\.php", param="u"),),
+    rules=(
+        Rule("post", rf"/{_RESERVED}{_NAME}/posts/(?:[^/]+/)?{_POST_ID}", "{id}", "https://www.facebook.com/{account}/posts/{id}",
+             parents=(_ACCOUNT,)),
+        Rule("post", r"/(?:permalink|story)\.php", "{id}", "https://www.facebook.com/permalink.php?story_fbid={id}&id={account}",
+             account="{account}", query={"story_fbid": _POST_ID, "id": r"(?P<account>[0-9]+)"}, parents=(_ACCOUNT,)),
+        Rule("post", r"/groups/(?P<group>[A-Za-z0-9.\-]+)/(?:posts|permalink)/(?P<id>[0-9]+)", "{id}",
+             "https://www.facebook.com/groups/{group}/posts/{id}", account="groups/{group}",
+             parents=("facebook:account:groups/{group}",), lower=("group",)),
+        Rule("post", r"/photo(?:\.php)?", "photo/{id}", "https://www.facebook.com/photo/?fbid={id}", account=None,
+             query={"fbid": r"(?P<id>[0-9]+)"}, lower=()),
+        Rule("post", rf"/{_RESERVED}{_NAME}/photos/(?:[^/]+/)?(?P<id>[0-9]+)", "photo/{id}",
+             "https://www.facebook.com/photo/?fbid={id}", parents=(_ACCOUNT,)),
+        Rule("post", r"/(?:watch|video\.php)", "video/{id}", _VIDEO, account=None, query={"v": r"(?P<id>[0-9]+)"}, lower=()),
+        Rule("post", r"/(?:reel|watch/live|videos)/(?P<id>[0-9]+)", "video/{id}", _VIDEO, account=None, lower=()),
+        Rule("post", rf"/{_RESERVED}{_NAME}/videos/(?:[^/]+/)?(?P<id>[0-9]+)", "video/{id}", _VIDEO, parents=(_ACCOUNT,)),
+        Rule("post", r"/events/(?P<id>[0-9]+)", "event/{id}", "https://www.facebook.com/events/{id}", account=None, lower=()),
+        Rule("page", r"/share/(?P<type>[prv]|)/?(?P<id>[A-Za-z0-9]+)", "share/{id}", "https://www.facebook.com/share/{type}/{id}",
+             account=None, lower=(), flags=("needs_resolution",)),
+        Rule("account", r"/profile\.php", "{id}", "https://www.facebook.com/profile.php?id={id}", account="{id}",
+             query={"id": r"(?P<id>[0-9]+)"}, lower=()),
+        Rule("account", r"/(?:pages/(?:[^/]+/)?|people/[^/]+/|p/(?:[^/]*-)?)(?P<id>[0-9]{6,})", "{id}",
+             "https://www.facebook.com/profile.php?id={id}", account="{id}", lower=()),
+        Rule("account", r"/groups/(?P<group>[A-Za-z0-9.\-]+)", "groups/{group}", "https://www.facebook.com/groups/{group}",
+             account="groups/{group}", id=None, lower=("group",)),
+        Rule("account", rf"/{_RESERVED}{_NAME}(?:/(?:about|photos|videos|reels|posts|community|events|followers|friends))?",
+             "{account}", "https://www.facebook.com/{account}", id=None),
+    ),
+)  # fmt: skip

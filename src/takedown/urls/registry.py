@@ -1,0 +1,103 @@
+"""The platform registry: rule files discovered in ``takedown.urls.platforms``, indexed by host."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from functools import lru_cache
+
+from takedown.urls import platforms as _platforms_pkg
+from takedown.urls.rules import CompiledRules, Platform, Wrapper, compile_rules
+
+FOLDED_PREFIXES = ("www.", "m.", "mobile.")
+
+
+@dataclass(frozen=True, slots=True)
+class HostInfo:
+    """What a canonical host means: its platform (None for the open web) and how to read it."""
+
+    platform: Platform | None
+    host: str
+    canonical_host: str
+    sub: str
+    shortener_of: str | None
+    redirects: tuple[Wrapper, ...]
+    rules: CompiledRules | None
+
+
+class Registry:
+    def __init__(self, platforms: list[Platform]) -> None:
+        self.platforms = {p.name: p for p in platforms}
+        self.exact: dict[str, Platform] = {}
+        self.wildcard: dict[str, Platform] = {}
+        self.shorteners: dict[str, str] = {}
+        self.redirects: dict[str, list[Wrapper]] = {}
+        for platform in platforms:
+            for host in platform.hosts:
+                if host.startswith("*."):
+                    self._put(self.wildcard, host[2:], platform)
+                self._put(self.exact, host.removeprefix("*."), platform)
+            for host in platform.shorteners:
+                self.shorteners[host] = platform.name
+            for wrapper in platform.redirects:
+                for host in wrapper.hosts:
+                    self.redirects.setdefault(host, []).append(wrapper)
+
+    @staticmethod
+    def _put(index: dict[str, Platform], host: str, platform: Platform) -> None:
+        if host in index and index[host] is not platform:
+            raise ValueError(f"host {host!r} claimed by {index[host].name} and {platform.name}")
+        index[host] = platform
+
+    def _find(self, host: str) -> tuple[Platform | None, str]:
+        platform = self.exact.get(host)
+        if platform is not None:
+            return platform, ""
+        labels = host.split(".")
+        for i in range(1, len(labels) - 1):
+            platform = self.wildcard.get(".".join(labels[i:]))
+            if platform is not None:
+                return platform, ".".join(labels[:i])
+        return None, ""
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - the registry lives as long as the process
+    def lookup(self, host: str) -> HostInfo:
+        redirects = tuple(self.redirects.get(host, ()))
+        shortener = self.shorteners.get(host)
+        folded = host
+        for prefix in FOLDED_PREFIXES:
+            if host.startswith(prefix) and "." in host[len(prefix) :]:
+                folded = host[len(prefix) :]
+                break
+        redirects = redirects or tuple(self.redirects.get(folded, ()))
+        shortener = shortener or self.shorteners.get(folded)
+        platform, sub = self._find(folded)
+        if platform is None or platform.name == "web":
+            return HostInfo(None, folded, folded, "", shortener, redirects, None)
+        canonical = folded if sub and platform.keep_subdomain else platform.canonical_host
+        rules = compile_rules(platform, folded)
+        return HostInfo(platform, folded, canonical, sub, shortener, redirects, rules)
+
+
+def _discover() -> list[Platform]:
+    found: list[Platform] = []
+    for info in sorted(pkgutil.iter_modules(_platforms_pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{_platforms_pkg.__name__}.{info.name}")
+        platform = getattr(module, "PLATFORM", None)
+        if not isinstance(platform, Platform):
+            raise TypeError(f"{module.__name__} must define PLATFORM = Platform(...)")
+        found.append(platform)
+    return found
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    """The registry of every platform file, built once on first use."""
+    return Registry(_discover())
+
+
+def platform_names() -> list[str]:
+    return sorted(registry().platforms)

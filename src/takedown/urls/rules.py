@@ -1,0 +1,147 @@
+"""The vocabulary of platform rule files: :class:`Platform`, :class:`Rule`, :class:`Wrapper`.
+
+A platform file in ``takedown/urls/platforms/`` declares one ``PLATFORM`` with its hosts and an
+ordered table of rules. A rule is a regular expression over the canonical path (no trailing
+slash), plus templates that build the key, the canonical URL, the account, the id and the
+parent keys from the expression's named groups and the required query parameters. The first
+rule that matches wins; a URL that no rule matches is a ``page`` of the platform.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+KINDS = ("account", "post", "invite", "collection", "file", "page", "site")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One URL shape of a platform.
+
+    ``path`` is matched in full against the canonical path without its trailing slash, e.g.
+    ``r"/s/(?P<account>\\w+)/(?P<id>\\d+)"``. ``query`` names query parameters the shape needs,
+    each with the regex its value must match; they are available to the templates by name.
+    ``key`` is the part of the key after ``platform:kind:``. Groups named in ``lower`` are
+    folded to lowercase (names the platform treats case-insensitively). ``hosts`` limits the
+    rule to some of the platform's hosts (``*.example.com`` for subdomains; ``{sub}`` is then
+    the subdomain). ``fragment``, when set, must match the fragment (for sites that route by
+    it); its named groups join the others. Named groups in query regexes join them too.
+    """
+
+    kind: str
+    path: str
+    key: str
+    canonical: str
+    account: str | None = "{account}"
+    id: str | None = "{id}"
+    parents: tuple[str, ...] = ()
+    query: Mapping[str, str] = field(default_factory=dict)
+    fragment: str | None = None
+    hosts: tuple[str, ...] = ()
+    lower: tuple[str, ...] = ("account",)
+    flags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"rule kind {self.kind!r} is not one of {KINDS}")
+        known = {"sub", *re.compile(self.path).groupindex, *self.query}
+        for pattern in (*self.query.values(), self.fragment or ""):
+            known.update(re.compile(pattern).groupindex)
+        for template in (self.key, self.canonical, self.account, self.id, *self.parents):
+            for _, name, _, _ in string.Formatter().parse(template or ""):
+                if name is not None and name not in known:
+                    raise ValueError(
+                        f"rule {self.path!r}: template {template!r} uses unknown {name!r}"
+                    )
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A URL that carries another URL: a redirect (unwrapped) or an archive (kept, with parent).
+
+    ``path`` is a regex matched in full against the canonical path. ``param`` names the query
+    parameter holding the target; with ``param=None`` the path regex has groups ``ts`` and
+    ``target`` (archive style: the archive stays the item, the target becomes its parent).
+    ``hosts`` are exact canonical hosts.
+    """
+
+    hosts: tuple[str, ...]
+    path: str
+    param: str | None = None
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A platform: its name, its hosts (canonical first) and its table of rules.
+
+    Hosts are compared after ``www.``, ``m.`` and ``mobile.`` are removed. A host written
+    ``*.example.com`` also admits every subdomain. ``shorteners`` are hosts whose links only
+    say where to go after a redirect: they are flagged ``needs_resolution``. ``redirects``
+    are wrappers whose target replaces them.
+    """
+
+    name: str
+    hosts: tuple[str, ...]
+    rules: tuple[Rule, ...] = ()
+    shorteners: tuple[str, ...] = ()
+    redirects: tuple[Wrapper, ...] = ()
+    keep_subdomain: bool = True
+
+    @property
+    def canonical_host(self) -> str:
+        return self.hosts[0].removeprefix("*.")
+
+
+def _host_ok(rule: Rule, host: str, base: str) -> bool:
+    if not rule.hosts:
+        return True
+    for pattern in rule.hosts:
+        if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+        if pattern == "*" and host != base:
+            return True
+    return False
+
+
+class CompiledRules:
+    """The rules that apply on one host, joined into one regular expression for speed."""
+
+    __slots__ = ("_names", "_regex", "_single", "fragments", "queries", "rules")
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self._names: dict[str, tuple[int, list[tuple[str, str]]]] = {}
+        parts = []
+        for i, rule in enumerate(rules):
+            groups = re.compile(rule.path).groupindex
+            mapping = [(f"r{i}_{name}", name) for name in groups]
+            renamed = re.sub(r"\(\?P<(\w+)>", rf"(?P<r{i}_\1>", rule.path)
+            parts.append(f"(?P<r{i}>{renamed})")
+            self._names[f"r{i}"] = (i, mapping)
+        self._regex = re.compile("|".join(parts)) if parts else None
+        self._single = [re.compile(rule.path) for rule in rules]
+        self.queries = [[(n, re.compile(p)) for n, p in rule.query.items()] for rule in rules]
+        self.fragments = [re.compile(r.fragment) if r.fragment else None for r in rules]
+
+    def match(self, path: str, start: int = 0) -> tuple[int, dict[str, str]] | None:
+        """The first rule from ``start`` whose path matches, with its named groups."""
+        if self._regex is None:
+            return None
+        if start == 0:
+            m = self._regex.fullmatch(path)
+            if m is None or m.lastgroup is None:
+                return None
+            index, mapping = self._names[m.lastgroup]
+            return index, {name: m.group(full) for full, name in mapping}
+        for index in range(start, len(self.rules)):
+            single = self._single[index].fullmatch(path)
+            if single:
+                return index, single.groupdict()
+        return None
+
+
+def compile_rules(platform: Platform, host: str) -> CompiledRules:
+    return CompiledRules([r for r in platform.rules if _host_ok(r, host, platform.canonical_host)])
