@@ -43,6 +43,8 @@ HOSTS: dict[str, str] = {
     "vk": "vk.com",
     "rumble": "rumble.com",
     "archive_org": "archive.org",
+    "vimeo": "vimeo.com",
+    "ok_ru": "ok.ru",
     "filehost": "files.example",
     "shortener": "bit.ly",
 }
@@ -96,6 +98,8 @@ def item_shape(platform: str, rng: random.Random) -> Item:
         "vk": ("video", f"/video-{num}_{rng.randrange(10**8, 10**9)}"),
         "rumble": ("video", f"/v{_ident(rng, 6)}-lorem-ipsum.html"),
         "archive_org": ("item", f"/details/{name}"),
+        "vimeo": ("video", f"/{num}"),
+        "ok_ru": ("video", f"/video/{num}"),
         "filehost": ("file", f"/f/{_ident(rng, 10)}/lorem.pdf"),
         "shortener": ("link", f"/{_ident(rng, 7)}"),
     }
@@ -150,4 +154,8 @@ class World:
                 if rng.random() < fault_share:
                     item.fault = rng.choice(faults)
                 world.add(item)
+        links = [i for i in world.unique() if i.platform != "shortener"]
+        for item in world.unique():
+            if item.platform == "shortener" and links:
+                item.target = rng.choice(links).url
         return world

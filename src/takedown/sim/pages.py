@@ -54,6 +54,8 @@ NOTICES: dict[str, dict[State, str]] = {
     },
     "rumble": {State.REMOVED: "404 error, this page does not exist"},
     "archive_org": {State.REMOVED: "This item is no longer available"},
+    "vimeo": {State.REMOVED: "Sorry, this page is no longer available."},
+    "ok_ru": {State.REMOVED: "The author of this video has not been found or is blocked"},
 }
 
 
@@ -120,6 +122,8 @@ _LIVE_SNIPPETS = {
     "vk": f'<div class="videoplayer">{LOREM}</div>',
     "rumble": f'<h1 class="media-heading">{LOREM[:30]}</h1>',
     "archive_org": f'<div class="item-details-metadata">{LOREM}</div>',
+    "vimeo": f'<div class="vimeo-player">{LOREM}</div>',
+    "ok_ru": f'<div class="vid-card">{LOREM}</div>',
 }
 
 
@@ -127,6 +131,8 @@ def page(item: Item, state: State) -> Page:
     live = state in (State.LIVE, State.REINSTATED)
     notice = item.notice if state is State.NOTICE else NOTICES.get(item.platform, {}).get(state)
     p = item.platform
+    if notice is None and not live and state is not State.GEO_BLOCKED:
+        notice = NOTICES.get(p, {}).get(State.REMOVED)
     if p == "telegram":
         return _telegram(item, live, notice)
     if p == "youtube":

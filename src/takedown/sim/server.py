@@ -44,6 +44,8 @@ class HostStats:
     in_second: int = 0
     max_per_second: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
+    user_agent: str = ""
+    proxied: int = 0
 
     def enter(self) -> None:
         self.requests += 1
@@ -129,7 +131,13 @@ class SimServer:
                     await reader.readexactly(length)
                 host = headers.get("host", "").lower()
                 host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-                if not await self._dispatch(method, target, host, writer):
+                proxied = target.startswith("http://")  # absolute form: we are the proxy
+                if proxied:
+                    parts = urlsplit(target)
+                    host = (parts.hostname or "").lower()
+                    target = parts.path + (f"?{parts.query}" if parts.query else "")
+                agent = headers.get("user-agent", "")
+                if not await self._dispatch(method, target, host, writer, (agent, proxied)):
                     return
         except (ConnectionError, asyncio.IncompleteReadError):
             return
@@ -140,12 +148,18 @@ class SimServer:
                 await writer.wait_closed()
 
     async def _dispatch(
-        self, method: str, target: str, host: str, writer: asyncio.StreamWriter
+        self,
+        method: str,
+        target: str,
+        host: str,
+        writer: asyncio.StreamWriter,
+        client: tuple[str, bool],
     ) -> bool:
         if target.startswith("/_sim/"):
             return await self._control(method, target, writer)
         stats = self.stats.setdefault(host, HostStats())
         stats.enter()
+        stats.user_agent, stats.proxied = client[0], stats.proxied + client[1]
         try:
             return await self._serve(target, host, writer, stats)
         finally:
