@@ -88,20 +88,23 @@ def _normalise_escapes(text: str, encode: re.Pattern[str]) -> str:
 
 
 def _remove_dot_segments(path: str) -> str:
+    """Resolve "." and ".." as WHATWG does, then collapse empty segments (but a trailing one)."""
     segments = path.split("/")[1:]
     out: list[str] = []
-    trailing = False
     last = len(segments) - 1
     for i, seg in enumerate(segments):
         if seg == "..":
             if out:
                 out.pop()
-        elif seg not in (".", ""):
+            if i == last:
+                out.append("")
+        elif seg == ".":
+            if i == last:
+                out.append("")
+        else:
             out.append(seg)
-            continue
-        if i == last:
-            trailing = True
-    return "/" + "/".join(out) + ("/" if trailing and out else "")
+    kept = [seg for seg in out[:-1] if seg] + out[-1:]
+    return "/" + "/".join(kept)
 
 
 def normalise_path(path: str) -> str:
@@ -203,7 +206,7 @@ def canonicalise(text: str) -> Url:
     credentials = False
     if "@" in authority:
         userinfo, _, authority = authority.rpartition("@")
-        credentials = bool(userinfo)
+        credentials = userinfo not in ("", ":")
     raw_host, port = _split_hostport(authority, scheme)
     host = canonical_host(raw_host)
     path, hashmark, fragment = rest.partition("#")

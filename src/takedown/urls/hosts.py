@@ -79,7 +79,13 @@ def _idna(host: str) -> str:
 @lru_cache(maxsize=65536)
 def canonical_host(raw: str) -> str:
     """The canonical ASCII form of a URL's host; raises UrlError when it is not a valid host."""
-    if _PLAIN.fullmatch(raw) and "xn--" not in raw and not raw[-1].isdigit() and len(raw) < 254:
+    if (
+        _PLAIN.fullmatch(raw)
+        and "xn--" not in raw
+        and not raw[-1].isdigit()
+        and not raw.endswith(".0x")
+        and len(raw) < 254
+    ):
         return raw  # the common case: already lowercase ASCII, no dots to tidy, not an IP
     if raw.startswith("["):
         return _ipv6(raw)
@@ -93,6 +99,7 @@ def canonical_host(raw: str) -> str:
         bad = _FORBIDDEN.search(host)
         char = bad.group() if bad else "?"
         raise UrlError(f"forbidden character {char!r} in host {raw!r}")
+    _ipv4(host.lower())  # an IPv4 form with empty parts is an error before dots are tidied
     host = ".".join(label for label in host.split(".") if label)
     if not host:
         raise UrlError(f"empty host in {raw!r}")

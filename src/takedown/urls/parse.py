@@ -67,8 +67,7 @@ def _platform(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentR
             if matched is None:
                 ok = False
                 break
-            groups[name] = matched.group()
-            groups.update(matched.groupdict())
+            groups.update(matched.groupdict() or {name: matched.group()})
         fragment = rules.fragments[index]
         if ok and fragment is not None:
             matched = fragment.fullmatch(url.fragment)

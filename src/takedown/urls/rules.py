@@ -23,7 +23,8 @@ class Rule:
 
     ``path`` is matched in full against the canonical path without its trailing slash, e.g.
     ``r"/s/(?P<account>\\w+)/(?P<id>\\d+)"``. ``query`` names query parameters the shape needs,
-    each with the regex its value must match; they are available to the templates by name.
+    each with the regex its value must match; the templates see the regex's named groups, or
+    the value under the parameter's name when the regex has none.
     ``key`` is the part of the key after ``platform:kind:``. Groups named in ``lower`` are
     folded to lowercase (names the platform treats case-insensitively). ``hosts`` limits the
     rule to some of the platform's hosts (``*.example.com`` for subdomains; ``{sub}`` is then
