@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 docs: $(STAMP)
-	$(BIN)/python -m takedown.tools.clidoc > docs/cli.md
+	$(BIN)/python -m takedown.cli._reference > docs/cli.md
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -264,15 +264,19 @@ def _bad_text(value: str) -> bool:
     return False
 
 
+_KNOWN = frozenset(REPORT_FIELDS)
+
+
 def _checked(number: int, fields: dict[str, str]) -> Row:
+    whole = "".join(fields.values())
+    if NUL_MARK in whole or _bad_text(whole):  # rare: find the field to name it
+        for key, value in fields.items():
+            if key in _KNOWN and NUL_MARK in value:
+                return Row(number, problem=(key, "nul", f"{key} contains a NUL byte"))
+            if key in _KNOWN and _bad_text(value):
+                return Row(number, problem=(key, "encoding", f"{key}: {_ENCODING_MSG}"))
     clean: dict[str, str | None] = {}
     for key, value in fields.items():
-        if key not in REPORT_FIELDS:
-            continue
-        if NUL_MARK in value:
-            return Row(number, problem=(key, "nul", f"{key} contains a NUL byte"))
-        if _bad_text(value):
-            return Row(number, problem=(key, "encoding", f"{key}: {_ENCODING_MSG}"))
-        value = value.strip()
-        clean[key] = value or None
+        if key in _KNOWN:
+            clean[key] = value.strip() or None
     return Row(number, clean)

@@ -11,7 +11,9 @@ interrupted import can simply be run again.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import multiprocessing
+import os
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from takedown import urls
 from takedown.interop.tabular import REPORT_FIELDS, Row
 from takedown.services.evidence import attach_evidence
 from takedown.store import audit
+from takedown.store.bulk import Bulk
 from takedown.store.db import Database
 from takedown.store.models import Item, Operation, Report, Unit, utcnow
 
@@ -39,6 +41,15 @@ LIMITS = {
     "external_id": 200,
     "evidence_path": 4096,
 }
+REPORT_COLUMNS = (
+    "operation_id", "item_id", "unit_id", "dedupe_key", "url", "title", "text", "language",
+    "content_type", "group_name", "notes", "external_id", "evidence_path", "source",
+    "reported_at", "received_at",
+)  # fmt: skip
+ITEM_COLUMNS = (
+    "operation_id", "key", "url", "canonical_url", "platform", "kind", "account", "parents",
+    "flags", "state", "created_at", "updated_at",
+)  # fmt: skip
 _SELECT_CHUNK = 900  # stays under every SQLite build's bound-parameter limit
 
 
@@ -119,9 +130,9 @@ def validate_row(
     raw_url = f.get("url")
     if not raw_url:
         return Rejection(row.number, "url", "missing", "url is missing", f)
-    for name, limit in LIMITS.items():
-        value = f.get(name)
-        if value is not None and len(value) > limit:
+    for name, value in f.items():
+        limit = LIMITS.get(name)
+        if limit is not None and value is not None and len(value) > limit:
             return Rejection(
                 row.number, name, "too_long", f"{name} is {len(value)} characters, limit {limit}", f
             )
@@ -219,20 +230,23 @@ def submit_reports(
     keep_items: bool = False,
     evidence: EvidencePolicy | None = None,
     on_batch: Callable[[IntakeResult, list[Rejection]], None] | None = None,
+    workers: int = 0,
 ) -> IntakeResult:
-    """Validate, canonicalise and store reports, one committed transaction per batch."""
+    """Validate, canonicalise and store reports, one committed transaction per batch.
+
+    With ``workers`` > 0, rows are validated and canonicalised in that many helper processes
+    while this one writes, batch order kept; a few batches are in flight at most.
+    """
     result = IntakeResult()
-    for batch in chunks(rows, batch_size):
+    batches = chunks(rows, batch_size)
+    checked = (
+        pipeline(batches, evidence, workers)
+        if workers > 0
+        else (validate_batch(b, evidence) for b in batches)
+    )
+    for size, candidates, rejections in checked:
         now = utcnow()
-        candidates: list[_Candidate] = []
-        rejections: list[Rejection] = []
-        for row in batch:
-            checked = validate_row(row, now, evidence)
-            if isinstance(checked, Rejection):
-                rejections.append(checked)
-            else:
-                candidates.append(checked)
-        result.rows_read += len(batch)
+        result.rows_read += size
         with db.session() as session:
             written = _write_batch(session, operation, unit, candidates, source, now, actor)
             if evidence is not None:
@@ -255,6 +269,37 @@ def submit_reports(
         if on_batch is not None:
             on_batch(result, rejections)
     return result
+
+
+Checked = tuple[int, list[_Candidate], list[Rejection]]
+
+
+def validate_batch(batch: list[Row], evidence: EvidencePolicy | None) -> Checked:
+    now = utcnow()
+    candidates: list[_Candidate] = []
+    rejections: list[Rejection] = []
+    for row in batch:
+        checked = validate_row(row, now, evidence)
+        if isinstance(checked, Rejection):
+            rejections.append(checked)
+        else:
+            candidates.append(checked)
+    return len(batch), candidates, rejections
+
+
+def pipeline(
+    batches: Iterator[list[Row]], evidence: EvidencePolicy | None, workers: int, depth: int = 4
+) -> Iterator[Checked]:
+    """Validate batches in helper processes, yielding results in order, ``depth`` in flight."""
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers) as pool:
+        pending: deque[Any] = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(validate_batch, (batch, evidence)))
+            if len(pending) >= depth * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def _write_batch(
@@ -293,27 +338,30 @@ def _write_batch(
     created = _create_items(session, op_id, list(first_of.values()), now) if first_of else {}
     items.update(created)
     # 3. Reports, every one of them.
-    session.execute(
-        Report.__table__.insert(),
+    bulk = Bulk(session)
+    received = bulk.when(now)
+    bulk.insert(
+        "reports",
+        REPORT_COLUMNS,
         [
-            {
-                "operation_id": op_id,
-                "item_id": items[c.ref.key],
-                "unit_id": unit_id,
-                "dedupe_key": c.dedupe_key,
-                "url": c.fields["url"],
-                "title": c.fields.get("title"),
-                "text": c.fields.get("text"),
-                "language": c.fields.get("language"),
-                "content_type": c.fields.get("content_type"),
-                "group_name": c.fields.get("group"),
-                "notes": c.fields.get("notes"),
-                "external_id": c.fields.get("external_id"),
-                "evidence_path": c.fields.get("evidence_path"),
-                "source": source,
-                "reported_at": c.reported_at,
-                "received_at": now,
-            }
+            (
+                op_id,
+                items[c.ref.key],
+                unit_id,
+                c.dedupe_key,
+                c.fields["url"],
+                c.fields.get("title"),
+                c.fields.get("text"),
+                c.fields.get("language"),
+                c.fields.get("content_type"),
+                c.fields.get("group"),
+                c.fields.get("notes"),
+                c.fields.get("external_id"),
+                c.fields.get("evidence_path"),
+                source,
+                bulk.when(c.reported_at),
+                received,
+            )
             for c in fresh
         ],
     )
@@ -410,30 +458,32 @@ def _existing_items(session: Session, op_id: int, keys: list[str]) -> dict[str, 
 def _create_items(
     session: Session, op_id: int, firsts: list[_Candidate], now: datetime
 ) -> dict[str, int]:
-    values = [
-        {
-            "operation_id": op_id,
-            "key": c.ref.key,
-            "url": c.fields["url"],
-            "canonical_url": c.ref.canonical_url,
-            "platform": c.ref.platform,
-            "kind": c.ref.kind,
-            "account": c.ref.account,
-            "parents": list(c.ref.parents),
-            "flags": list(c.ref.flags),
-            "state": "new",
-            "created_at": now,
-            "updated_at": now,
-        }
-        for c in firsts
-    ]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    bulk = Bulk(session)
+    stamp = bulk.when(now)
     # A concurrent writer may create the same item first: skip it, then look it up.
-    session.execute(insert(Item).on_conflict_do_nothing(), values)
-    keys = [c.ref.key for c in firsts]
-    ids = _existing_items(session, op_id, keys)
-    return ids
+    bulk.insert(
+        "items",
+        ITEM_COLUMNS,
+        [
+            (
+                op_id,
+                c.ref.key,
+                c.fields["url"],
+                c.ref.canonical_url,
+                c.ref.platform,
+                c.ref.kind,
+                c.ref.account,
+                bulk.json(list(c.ref.parents)),
+                bulk.json(list(c.ref.flags)),
+                "new",
+                stamp,
+                stamp,
+            )
+            for c in firsts
+        ],
+        skip_conflicts=True,
+    )
+    return _existing_items(session, op_id, [c.ref.key for c in firsts])
 
 
 __all__ = ["EvidencePolicy", "IntakeResult", "Rejection", "parse_time", "submit_reports"]
@@ -462,6 +512,17 @@ class ImportOutcome:
         }
 
 
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024
+
+
+def parallelism(size: int) -> int:
+    """Helper processes for an import: none for small files (start-up costs more than it saves)."""
+    cores = os.cpu_count() or 1
+    if size < PARALLEL_FROM_BYTES or cores < 2:
+        return 0
+    return max(1, cores - 1)
+
+
 def import_file(
     db: Database,
     operation_ref: str,
@@ -476,6 +537,7 @@ def import_file(
     encoding: str | None = None,
     rejects_path: Path | None = None,
     progress: Callable[[int, int, IntakeResult], None] | None = None,
+    workers: int | None = None,
 ) -> ImportOutcome:
     """Import a CSV or JSONL file of reports; safe to run again after any interruption."""
     from takedown.interop.rejects import RejectsWriter
@@ -513,6 +575,7 @@ def import_file(
             batch_size=batch_size,
             evidence=policy,
             on_batch=on_batch,
+            workers=parallelism(source.size) if workers is None else workers,
         )
     finally:
         source.close()

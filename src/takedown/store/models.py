@@ -4,7 +4,7 @@ tests/store/test_migrations.py fails when these models and the migrations disagr
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -40,7 +40,10 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
 
 
 class Unit(Base):
@@ -117,11 +120,11 @@ class Report(Base):
     """One unit's sighting of one URL. Every report is kept; many reports make one item."""
 
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("operation_id", "unit_id", "dedupe_key"),)
+    __table_args__ = (UniqueConstraint("unit_id", "operation_id", "dedupe_key"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # leads the unique index
     dedupe_key: Mapped[str] = mapped_column(String(80))
     url: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
