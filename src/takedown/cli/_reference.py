@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import inspect
-
 from typing import Any
 
 import typer.main
