@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import typer
 
 from takedown.cli._context import cli_actor, open_db
@@ -184,7 +186,7 @@ def audit_verify(json_out: bool = JSON) -> None:
         raise typer.Exit(1)
 
 
-def _done(out: dict[str, object], json_out: bool, text: str) -> None:
+def _done(out: Mapping[str, object], json_out: bool, text: str) -> None:
     if json_out:
         emit_json(out)
     else:

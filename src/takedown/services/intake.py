@@ -15,7 +15,8 @@ import multiprocessing
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,7 @@ class Rejection:
     field: str
     code: str
     reason: str
-    values: dict[str, str | None] = field(default_factory=dict)
+    values: dict[str, str | None] = dc_field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "field": self.field, "reason": self.reason}
@@ -82,10 +83,10 @@ class IntakeResult:
     merged: int = 0
     duplicates: int = 0
     rejected: int = 0
-    rejected_by_reason: Counter[str] = field(default_factory=Counter)
-    ignored_fields: set[str] = field(default_factory=set)
-    items: list[Accepted] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
+    rejected_by_reason: Counter[str] = dc_field(default_factory=Counter)
+    ignored_fields: set[str] = dc_field(default_factory=set)
+    items: list[Accepted] = dc_field(default_factory=list)
+    rejections: list[Rejection] = dc_field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
