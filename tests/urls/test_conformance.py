@@ -42,7 +42,9 @@ def _wpt(failure: bool) -> list[dict[str, Any]]:
 
 
 def _has_control(text: str) -> bool:
-    return any(ord(c) < 0x20 and c not in "\t\r\n" or c == "\x7f" for c in text.strip(" \t\r\n\f\v"))
+    return any(
+        (ord(c) < 0x20 and c not in "\t\r\n") or c == "\x7f" for c in text.strip(" \t\r\n\f\v")
+    )
 
 
 @pytest.mark.parametrize("case", _wpt(failure=False), ids=lambda c: repr(c["input"]))

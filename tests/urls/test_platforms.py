@@ -7,9 +7,7 @@ import pytest
 from takedown.urls import parse
 from takedown.urls.registry import platform_names
 
-ISSUE_PLATFORMS = """telegram youtube x facebook instagram tiktok vk ok rumble bitchute odysee archive_org
-google_drive dropbox mega justpaste files_fm top4top reddit vimeo dailymotion soundcloud streamable
-rutube gab gettr minds truth_social kick bluesky mixcloud douyin tamtam web""".split()
+ISSUE_PLATFORMS = ["telegram", "youtube", "x", "facebook", "instagram", "tiktok", "vk", "ok", "rumble", "bitchute", "odysee", "archive_org", "google_drive", "dropbox", "mega", "justpaste", "files_fm", "top4top", "reddit", "vimeo", "dailymotion", "soundcloud", "streamable", "rutube", "gab", "gettr", "minds", "truth_social", "kick", "bluesky", "mixcloud", "douyin", "tamtam", "web"]
 
 V = "aBcDeFgHi_0"  # an invented 11-character YouTube video id
 TABLE: list[tuple[str, str, str, str]] = [
@@ -177,7 +175,9 @@ def test_archive_keeps_the_original_as_parent() -> None:
     ref = parse("https://web.archive.org/web/20240101000000id_/https://t.me/lorem_news/42")
     assert ref.platform == "archive_org"
     assert ref.parents[0] == "telegram:post:lorem_news/42"
-    assert ref.canonical_url == "https://web.archive.org/web/20240101000000/https://t.me/lorem_news/42"
+    assert (
+        ref.canonical_url == "https://web.archive.org/web/20240101000000/https://t.me/lorem_news/42"
+    )
 
 
 def test_web_account_is_the_registrable_domain() -> None:

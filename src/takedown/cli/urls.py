@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 import typer
 
@@ -12,25 +14,45 @@ from takedown.cli._output import emit_json
 url_app = typer.Typer(help="Canonicalise URLs and recognise platforms.", no_args_is_help=True)
 
 
+def _stdin_lines() -> Iterator[str | None]:
+    """Lines of stdin without their line ending; None for a line that is not UTF-8."""
+    for raw in sys.stdin.buffer:
+        try:
+            yield raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield None
+
+
+def _read(text: str | None) -> dict[str, Any]:
+    if text is None:
+        return {"input": None, "ok": False, "error": "line is not valid UTF-8"}
+    try:
+        return urls.parse(text).as_dict()
+    except urls.UrlError as exc:
+        return {"input": text, "ok": False, "error": str(exc)}
+    except Exception as exc:  # pragma: no cover - parse raises only UrlError; never a traceback
+        return {"input": text, "ok": False, "error": f"internal error: {type(exc).__name__}"}
+
+
 @url_app.command("parse")
 def parse_cmd(
     inputs: list[str] = typer.Argument(None, help="URLs; read from stdin, one per line, if none."),
-    json_out: bool = typer.Option(False, "--json", help="One JSON object per input."),
+    json_out: bool = typer.Option(False, "--json", help="One JSON object per input, in order."),
 ) -> None:
     """Print the canonical reference of each URL, in input order."""
-    lines = inputs if inputs else (line.rstrip("\r\n") for line in sys.stdin)
+    lines: Any = inputs if inputs else _stdin_lines()
+    failed = False
     for text in lines:
-        try:
-            ref = urls.parse(text)
-            out = ref.as_dict()
-        except urls.UrlError as exc:
-            out = {"input": text, "ok": False, "error": str(exc)}
+        out = _read(text)
+        failed = failed or not out["ok"]
         if json_out:
             emit_json(out)
         elif out["ok"]:
             typer.echo(f"{out['key']}\t{out['canonical_url']}")
         else:
-            typer.echo(f"error\t{text}\t{out['error']}")
+            typer.echo(f"error\t{out['input']}\t{out['error']}")
+    if failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

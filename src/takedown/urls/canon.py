@@ -31,7 +31,40 @@ REFUSED_SCHEMES = {
 
 # Query parameters that track clicks rather than identify content (exact names, lowercase).
 TRACKING = frozenset(
-    ["fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id", "igshid", "igsh", "mibextid", "si", "feature", "ref_src", "ref_url", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "vero_id", "spm", "__twitter_impression", "cmpid", "s_cid", "sr_share", "trk", "wt.mc_id", "ncid"]
+    [
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "igsh",
+        "mibextid",
+        "si",
+        "feature",
+        "ref_src",
+        "ref_url",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "vero_id",
+        "spm",
+        "__twitter_impression",
+        "cmpid",
+        "s_cid",
+        "sr_share",
+        "trk",
+        "wt.mc_id",
+        "ncid",
+    ]
 )
 TRACKING_PREFIXES = ("utm_", "_nc_", "pk_", "oly_", "__cft__", "__tn__", "hsa_", "mtm_")
 
@@ -179,6 +212,8 @@ def _split_hostport(authority: str, scheme: str) -> tuple[str, str]:
         if rest and not rest.startswith(":"):
             raise UrlError(f"unexpected {rest!r} after IPv6 address")
         port = rest[1:]
+    elif "]" in authority:
+        raise UrlError(f"unbalanced IPv6 brackets in host {authority!r}")
     else:
         host, _, port = authority.partition(":")
     if port:
