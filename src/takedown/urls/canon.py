@@ -10,7 +10,7 @@ dots around the host are tidied, and tracking parameters leave the query.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from takedown.urls.hosts import canonical_host
 from takedown.urls.model import UrlError
@@ -79,11 +79,16 @@ _QUERY_ENCODE = re.compile(r"[^!$%&()*+,\-./0-9:;=?@A-Z\[\\\]^_`a-z{|}~]")
 _PATH_SIMPLE = re.compile(
     r"(?:/[A-Za-z0-9_\-~@+:,;=!$*'()]+(?:\.[A-Za-z0-9_\-~@+:,;=!$*'()]+)*)*/?"
 )
+# The common case: a plain http(s) URL, lowercase host, simple path and query, no fragment.
+_FAST = re.compile(
+    r"(?:(https?)://)?([a-z0-9_-]+(?:\.[a-z0-9_-]+)*[a-z_-][a-z0-9_-]*)"
+    r"((?:/[A-Za-z0-9_\-~@+:,;=!$*'()]+(?:\.[A-Za-z0-9_\-~@+:,;=!$*'()]+)*)*/?)"
+    r"(?:\?([A-Za-z0-9_\-.~/@+:,;=!$*()%&]*))?"
+)
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
-@dataclass(frozen=True, slots=True)
-class Url:
+class Url(NamedTuple):
     """A canonical http(s) URL, in parts. ``query`` keeps (name, raw pair) in input order."""
 
     scheme: str
@@ -231,6 +236,18 @@ def _split_hostport(authority: str, scheme: str) -> tuple[str, str]:
 
 def canonicalise(text: str) -> Url:
     """Parse ``text`` as an http(s) URL (scheme optional) into its canonical parts."""
+    fast = _FAST.fullmatch(text) if len(text) < 2048 else None
+    if fast is not None and "xn--" not in text:
+        scheme, host, path, query = fast.groups()
+        return Url(
+            scheme or "https",
+            canonical_host(host),
+            "",
+            path or "/",
+            normalise_query(query) if query else (),
+            False,
+            "",
+        )
     s = _check_text(text)
     scheme, rest = _split_scheme(s)
     end = _AUTH_END.search(rest)

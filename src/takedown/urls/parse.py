@@ -82,6 +82,9 @@ def _platform(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentR
             value = groups.get(name)
             if value:
                 groups[name] = value.lower()
+        parents = rule.parents
+        if parents:
+            parents = tuple([p.format_map(groups) for p in parents])
         key = _bounded(f"{platform.name}:{rule.kind}:{rule.key.format_map(groups)}")
         return ContentRef(
             text,
@@ -91,8 +94,8 @@ def _platform(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentR
             rule.account.format_map(groups) if rule.account else None,
             rule.id.format_map(groups) if rule.id else None,
             key,
-            tuple(p.format_map(groups) for p in rule.parents),
-            tuple(flags + list(rule.flags)),
+            parents,
+            (*flags, *rule.flags) if flags else rule.flags,
         )
     query = url.query_string(sort=True)
     tail = f"{url.path}?{query}" if query else url.path
