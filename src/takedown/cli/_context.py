@@ -24,7 +24,7 @@ def open_db(*, migrated: bool = True) -> Database:
         if current is None:
             db.dispose()
             raise UserError("the database is not set up yet: run `takedown init` first")
-        if current != head:
+        if current != head:  # both are sorted, comma-joined heads
             db.dispose()
             raise UserError(
                 f"the database schema is at {current}, this version needs {head}: "

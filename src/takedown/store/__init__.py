@@ -1,7 +1,11 @@
-"""Persistence: SQLAlchemy models, the database facade and Alembic migrations."""
+"""Persistence: SQLAlchemy models, the database facade and Alembic migrations.
+
+Importing this package registers every model module on ``Base.metadata``.
+"""
 
 from __future__ import annotations
 
+from takedown.store import assessment, deconfliction, models, referrals
 from takedown.store.db import Database
 
-__all__ = ["Database"]
+__all__ = ["Database", "assessment", "deconfliction", "models", "referrals"]

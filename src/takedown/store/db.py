@@ -44,16 +44,18 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
-    def migrate(self, revision: str = "head") -> None:
+    def migrate(self, revision: str = "heads") -> None:
         from alembic import command
 
         command.upgrade(alembic_config(self), revision)
 
     def current_revision(self) -> str | None:
+        """The applied revision(s), comma-joined and sorted; None on an empty database."""
         from alembic.runtime.migration import MigrationContext
 
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()
+        return ",".join(sorted(heads)) if heads else None
 
     def dispose(self) -> None:
         self.engine.dispose()

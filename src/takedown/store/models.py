@@ -55,6 +55,9 @@ class Unit(Base):
     competent_authority: Mapped[bool] = mapped_column(Boolean, default=False)
     platforms: Mapped[list[str]] = mapped_column(JSON, default=list)
     contact: Mapped[str | None] = mapped_column(String(320))
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -76,6 +79,7 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     role: Mapped[str] = mapped_column(String(32))
     label: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
