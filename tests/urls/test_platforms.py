@@ -7,7 +7,42 @@ import pytest
 from takedown.urls import parse
 from takedown.urls.registry import platform_names
 
-ISSUE_PLATFORMS = ["telegram", "youtube", "x", "facebook", "instagram", "tiktok", "vk", "ok", "rumble", "bitchute", "odysee", "archive_org", "google_drive", "dropbox", "mega", "justpaste", "files_fm", "top4top", "reddit", "vimeo", "dailymotion", "soundcloud", "streamable", "rutube", "gab", "gettr", "minds", "truth_social", "kick", "bluesky", "mixcloud", "douyin", "tamtam", "web"]
+ISSUE_PLATFORMS = [
+    "telegram",
+    "youtube",
+    "x",
+    "facebook",
+    "instagram",
+    "tiktok",
+    "vk",
+    "ok",
+    "rumble",
+    "bitchute",
+    "odysee",
+    "archive_org",
+    "google_drive",
+    "dropbox",
+    "mega",
+    "justpaste",
+    "files_fm",
+    "top4top",
+    "reddit",
+    "vimeo",
+    "dailymotion",
+    "soundcloud",
+    "streamable",
+    "rutube",
+    "gab",
+    "gettr",
+    "minds",
+    "truth_social",
+    "kick",
+    "bluesky",
+    "mixcloud",
+    "douyin",
+    "tamtam",
+    "web",
+]
 
 V = "aBcDeFgHi_0"  # an invented 11-character YouTube video id
 TABLE: list[tuple[str, str, str, str]] = [
