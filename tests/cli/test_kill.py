@@ -1,0 +1,83 @@
+"""An import killed with SIGKILL half-way loses no committed row; running it again completes it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import distinct, func, select
+
+from takedown.store import audit
+from takedown.store.db import Database
+from takedown.store.models import Item, Report
+
+ROWS = 60_000
+BATCH = 2_000
+
+
+def _count(db: Database) -> int:
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(Report)) or 0)
+
+
+@pytest.mark.slow
+def test_import_killed_half_way_then_rerun(
+    takedown, instance: Database, settings_env: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.csv"
+    with source.open("w", encoding="utf-8") as fh:
+        fh.write("url,title,external_id\n")
+        for i in range(ROWS):
+            fh.write(f"https://example.org/page/{i},title {i},\n")
+    env = {**os.environ, "TAKEDOWN_IMPORT_BATCH_SIZE": str(BATCH)}
+    args = [str(Path(sys.executable).with_name("takedown")), "import", str(source),
+            "--operation", "OP1", "--unit", "DE-IRU", "--json"]  # fmt: skip
+    proc = subprocess.Popen(
+        args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 120  # a safety net against hanging, not a timing assertion
+        while _count(instance) == 0 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if proc.poll() is not None:
+            pytest.skip("the import finished before it could be killed")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        assert proc.stderr is not None
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+
+    committed = _count(instance)
+    assert 0 < committed < ROWS
+    assert committed % BATCH == 0, "a batch was committed in part"
+    with instance.session() as s:
+        assert audit.verify_chain(s).ok
+        before = set(s.scalars(select(Report.url)))
+        assert s.scalar(select(func.count()).select_from(Item)) == committed
+
+    ran = takedown("import", source, "--operation", "OP1", "--unit", "DE-IRU", "--json",
+                   env={"TAKEDOWN_IMPORT_BATCH_SIZE": str(BATCH)})  # fmt: skip
+    assert ran.code == 0, ran.err
+    summary = json.loads(ran.out)
+    assert summary["rows_read"] == ROWS
+    assert summary["duplicates"] == committed
+    assert summary["accepted"] == ROWS - committed
+    assert summary["rejected"] == 0
+
+    with instance.session() as s:
+        assert s.scalar(select(func.count()).select_from(Report)) == ROWS
+        assert s.scalar(select(func.count(distinct(Report.url)))) == ROWS
+        assert s.scalar(select(func.count()).select_from(Item)) == ROWS
+        assert s.scalar(select(func.count(distinct(Item.key)))) == ROWS
+        assert before <= set(s.scalars(select(Report.url)))
+        assert audit.verify_chain(s).ok
