@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -25,12 +26,13 @@ from takedown.checker.transport import (
     GUARD_PREFIX,
     ConnectTo,
     GuardedBackend,
+    HostPools,
     Resolver,
     SystemResolver,
-    guarded_transport,
 )
 
 Outcome = tuple[Verdict, str, int | None, str | None]
+_DEADLINE: ContextVar[asyncio.Timeout | None] = ContextVar("checker_deadline", default=None)
 
 
 class Checker:
@@ -52,8 +54,8 @@ class Checker:
             resolver or SystemResolver(),
             tuple(ConnectTo.parse(c) for c in s.connect_to),
         )
-        transport = guarded_transport(
-            self.backend, proxy=s.proxy, max_connections=s.concurrency, verify=s.verify_tls
+        transport = HostPools(
+            self.backend, proxy=s.proxy, per_host=s.per_host_concurrency, verify=s.verify_tls
         )
         timeout = httpx.Timeout(
             connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None
@@ -104,7 +106,8 @@ class Checker:
         checked_at = datetime.now(UTC)
         evidence = Evidence()
         try:
-            async with asyncio.timeout(self.settings.check_timeout):
+            async with asyncio.timeout(None) as deadline:
+                _DEADLINE.set(deadline)
                 verdict, reason, status, final = await self._check(url, evidence)
         except TimeoutError:
             verdict, reason = (
@@ -115,6 +118,12 @@ class Checker:
         except Refused as exc:
             verdict, reason, status, final = Verdict.UNKNOWN, f"refused: {exc}", None, None
         return CheckResult(url, verdict, reason, status, final, evidence, checked_at)
+
+    def _start_clock(self) -> None:
+        """The time cap counts from the first request sent, not from waiting for a slot."""
+        deadline = _DEADLINE.get()
+        if deadline is not None and deadline.when() is None:
+            deadline.reschedule(asyncio.get_running_loop().time() + self.settings.check_timeout)
 
     async def _check(self, url: str, evidence: Evidence) -> Outcome:
         outcome = await self._attempts(url, evidence)
@@ -147,6 +156,7 @@ class Checker:
                     max_redirects=s.max_redirects,
                     max_body=s.max_body_bytes,
                     prevet=s.proxy is not None,
+                    started=self._start_clock,
                 )
             except RedirectProblem as exc:
                 return Verdict.UNKNOWN, str(exc), None, None

@@ -175,28 +175,53 @@ class GuardedBackend(AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-def guarded_transport(
-    backend: GuardedBackend,
-    *,
-    proxy: str | None,
-    max_connections: int,
-    verify: ssl.SSLContext | bool = True,
-) -> httpx.AsyncHTTPTransport:
-    """An httpx transport whose every connection goes through ``backend``."""
-    limits = httpx.Limits(
-        max_connections=max_connections,
-        max_keepalive_connections=max_connections,
-        keepalive_expiry=30.0,
-    )
-    transport = httpx.AsyncHTTPTransport(
-        verify=verify, limits=limits, proxy=proxy, trust_env=False, retries=0
-    )
-    # httpx does not expose httpcore's network_backend; the pool reads this attribute for
-    # each new connection (tests/checker/test_guard_transport.py proves it is used).
-    pool = transport._pool
-    pool._network_backend = backend
-    if proxy is not None:
-        url = httpx.URL(proxy)
-        port = url.port or (443 if url.scheme == "https" else 80)
-        backend.trusted = frozenset({(url.host.lower(), port)})
-    return transport
+class HostPools(httpx.AsyncBaseTransport):
+    """One connection pool per origin, each capped at the per-host concurrency.
+
+    httpcore scans every pooled connection on each request; small pools keep that cheap
+    when a check run keeps hundreds of connections open across many hosts.
+    """
+
+    def __init__(
+        self,
+        backend: GuardedBackend,
+        *,
+        proxy: str | None,
+        per_host: int,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
+        self.backend = backend
+        self.proxy = proxy
+        self.per_host = per_host
+        self.verify = verify
+        self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
+        if proxy is not None:
+            url = httpx.URL(proxy)
+            port = url.port or (443 if url.scheme == "https" else 80)
+            backend.trusted = frozenset({(url.host.lower(), port)})
+
+    def _pool(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            limits = httpx.Limits(
+                max_connections=self.per_host,
+                max_keepalive_connections=self.per_host,
+                keepalive_expiry=30.0,
+            )
+            pool = httpx.AsyncHTTPTransport(
+                verify=self.verify, limits=limits, proxy=self.proxy, trust_env=False
+            )
+            # httpx does not expose httpcore's network_backend; the pool reads this attribute
+            # for each new connection (tests/checker/test_guard.py proves it is used).
+            pool._pool._network_backend = self.backend
+            self._pools[key] = pool
+        return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._pool(request.url).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()

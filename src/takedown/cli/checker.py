@@ -95,6 +95,7 @@ def simulate_cmd(
     duration: float = typer.Option(
         0.0, "--duration", help="Stop after this many seconds (0: never)."
     ),
+    latency: float = typer.Option(0.0, "--latency", help="Seconds each answer takes."),
 ) -> None:
     """Serve simulated platforms on 127.0.0.1 until interrupted (or --duration)."""
     from takedown.sim import HOSTS, SimServer, World
@@ -108,7 +109,7 @@ def simulate_cmd(
     world = World.generate(names, items, seed, removed_share, fault_share)
 
     async def run() -> None:
-        async with SimServer(world, port=port) as sim:
+        async with SimServer(world, port=port, latency=latency) as sim:
             ready = {
                 "ok": True,
                 "address": f"127.0.0.1:{sim.port}",

@@ -70,8 +70,11 @@ class HostStats:
 class SimServer:
     """``async with SimServer(world) as sim:`` serves on ``sim.port`` of 127.0.0.1."""
 
-    def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, world: World, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0
+    ) -> None:
         self.world = world
+        self.latency = latency  # seconds each answer takes, like a real platform's work
         self.host = host
         self.port = port
         self.stats: dict[str, HostStats] = {}
@@ -200,6 +203,8 @@ class SimServer:
                 return await self._send(writer, 200, *pages.login(platform)[1:], stats=stats)
             return await self._send(writer, *pages.not_found(platform, target), stats=stats)
         item.requests += 1
+        if self.latency:
+            await asyncio.sleep(self.latency)
         state = item.state
         fault = item.fault
         if fault is Fault.TIMEOUT:

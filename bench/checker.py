@@ -1,0 +1,167 @@
+"""Benchmark the checker against the platform simulator, beside a bare httpx loop.
+
+    .venv/bin/python bench/checker.py                 # 26,000 URLs, 9 platforms, 16 per host
+    .venv/bin/python bench/checker.py --urls 2000     # a quick run
+
+The simulator runs in its own process on 127.0.0.1 (``takedown simulate``); all traffic stays
+on loopback. Both loops fetch the same URLs at the same concurrency (per host and in total).
+The per-host limits are shown from the simulator's own counters, not the client's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from takedown.checker import Checker, CheckerSettings
+
+PLATFORMS = "telegram,youtube,x,facebook,instagram,tiktok,vk,rumble,archive_org"
+
+
+def start_sim(
+    per_platform: int, seed: int, latency: float
+) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    cmd = [
+        sys.executable,
+        "-c",
+        "from takedown.cli import main; main()",
+        "simulate",
+        "--port",
+        "0",
+        "--items",
+        str(per_platform),
+        "--seed",
+        str(seed),
+        "--platforms",
+        PLATFORMS,
+        "--duration",
+        "900",
+        "--latency",
+        str(latency),
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    ready = json.loads(proc.stdout.readline())
+    return proc, ready
+
+
+async def control(base: str, path: str, method: str = "GET") -> Any:
+    async with httpx.AsyncClient(base_url=base, trust_env=False) as client:
+        response = await client.request(method, path, timeout=30)
+        return response.json()
+
+
+async def bare_loop(urls: list[str], address: str, per_host: int) -> tuple[float, Counter[int]]:
+    """httpx at the same concurrency and pool layout (one client of ``per_host`` per host)."""
+    statuses: Counter[int] = Counter()
+    hosts = sorted({urlsplit(u).hostname or "" for u in urls})
+    limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
+    clients = {h: httpx.AsyncClient(limits=limits, trust_env=False, timeout=30) for h in hosts}
+    sems = {h: asyncio.Semaphore(per_host) for h in hosts}
+
+    async def one(url: str) -> None:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        async with sems[host]:
+            response = await clients[host].get(f"http://{address}{target}", headers={"host": host})
+            statuses[response.status_code] += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one(u) for u in urls))
+    elapsed = time.perf_counter() - start
+    for client in clients.values():
+        await client.aclose()
+    return elapsed, statuses
+
+
+async def checker_loop(urls: list[str], settings: CheckerSettings) -> tuple[float, Counter[str]]:
+    async with Checker(settings) as checker:
+        start = time.perf_counter()
+        results = await checker.check_many(urls)
+        elapsed = time.perf_counter() - start
+    return elapsed, Counter(str(r.verdict) for r in results)
+
+
+def show_limits(stats: dict[str, Any], per_host: int) -> bool:
+    ok = True
+    for host, s in stats.items():
+        holds = s["max_in_flight"] <= per_host
+        ok &= holds
+        print(
+            f"    {host:<20} requests {s['requests']:>6}  max in flight {s['max_in_flight']:>3}"
+            f" (limit {per_host}: {'holds' if holds else 'EXCEEDED'})"
+            f"  busiest second {s['max_per_second']:>5}"
+        )
+    return ok
+
+
+async def main(args: argparse.Namespace) -> int:
+    per_platform = args.urls // 9
+    proc, ready = start_sim(per_platform, args.seed, args.latency)
+    base = f"http://{ready['address']}"
+    try:
+        items = await control(base, "/_sim/items")
+        urls = [i["url"] for i in items]
+        states = Counter(i["state"] for i in items)
+        print(
+            f"simulator: {ready['address']}, {len(urls)} URLs on {len(ready['hosts'])} "
+            f"platforms; states {dict(states)}"
+        )
+        settings = CheckerSettings(
+            allow_networks=("127.0.0.1/32",),
+            connect_to=(ready["connect_to"],),
+            concurrency=args.per_host * 9,
+            per_host_concurrency=args.per_host,
+            per_host_rate=args.rate,
+            per_host_burst=args.per_host,
+            confirm_removed=not args.no_confirm,
+        )
+        await control(base, "/_sim/reset", "POST")
+        bare_s, statuses = await bare_loop(urls, ready["address"], args.per_host)
+        bare_stats = await control(base, "/_sim/stats")
+        bare_rate = len(urls) / bare_s
+        print(
+            f"bare httpx loop: {len(urls)} GETs in {bare_s:.1f} s = {bare_rate:,.0f} req/s "
+            f"(statuses {dict(statuses)})"
+        )
+        show_limits(bare_stats, args.per_host)
+        await control(base, "/_sim/reset", "POST")
+        check_s, verdicts = await checker_loop(urls, settings)
+        stats = await control(base, "/_sim/stats")
+        rate = len(urls) / check_s
+        requests = sum(s["requests"] for s in stats.values())
+        print(
+            f"checker: {len(urls)} checks in {check_s:.1f} s = {rate:,.0f} checks/s "
+            f"({requests} requests; confirm_removed={settings.confirm_removed}; "
+            f"rate limit {args.rate:g}/s per host) verdicts {dict(verdicts)}"
+        )
+        holds = show_limits(stats, args.per_host)
+        print(
+            f"checker / bare = {rate / bare_rate:.0%}; per-host concurrency limit "
+            f"{'held on every host' if holds else 'EXCEEDED'} (server-side counters)"
+        )
+        return 0 if holds else 1
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--urls", type=int, default=26_000)
+    parser.add_argument("--per-host", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=0.0, help="per-host requests/s (0: off)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--latency", type=float, default=0.005, help="simulated answer time, s")
+    parser.add_argument("--no-confirm", action="store_true", help="skip re-fetching removals")
+    sys.exit(asyncio.run(main(parser.parse_args())))
