@@ -46,19 +46,46 @@ def variants(i: int) -> list[str]:
     a = n % 5000
     c = _code(n)
     return [
-        [f"https://t.me/chan{a}/{n}", f"t.me/s/Chan{a}/{n}", f"https://telegram.me/chan{a}/{n}?utm_source=share"],
-        [f"https://www.youtube.com/watch?v={c}", f"https://youtu.be/{c}?si=Xy12", f"https://m.youtube.com/watch?v={c}&feature=share"],
-        [f"https://x.com/user{a}/status/{n}", f"https://twitter.com/User{a}/status/{n}?s=20", f"https://mobile.twitter.com/user{a}/status/{n}"],
-        [f"https://www.facebook.com/page{a}/posts/{n}", f"https://m.facebook.com/page{a}/posts/{n}?fbclid=IwAR0x"],
+        [
+            f"https://t.me/chan{a}/{n}",
+            f"t.me/s/Chan{a}/{n}",
+            f"https://telegram.me/chan{a}/{n}?utm_source=share",
+        ],
+        [
+            f"https://www.youtube.com/watch?v={c}",
+            f"https://youtu.be/{c}?si=Xy12",
+            f"https://m.youtube.com/watch?v={c}&feature=share",
+        ],
+        [
+            f"https://x.com/user{a}/status/{n}",
+            f"https://twitter.com/User{a}/status/{n}?s=20",
+            f"https://mobile.twitter.com/user{a}/status/{n}",
+        ],
+        [
+            f"https://www.facebook.com/page{a}/posts/{n}",
+            f"https://m.facebook.com/page{a}/posts/{n}?fbclid=IwAR0x",
+        ],
         [f"https://www.instagram.com/p/{c}/", f"https://instagram.com/p/{c}?igshid=abc"],
-        [f"https://www.tiktok.com/@user{a}/video/{n}", f"https://m.tiktok.com/@user{a}/video/{n}?is_from_webapp=1"],
+        [
+            f"https://www.tiktok.com/@user{a}/video/{n}",
+            f"https://m.tiktok.com/@user{a}/video/{n}?is_from_webapp=1",
+        ],
         [f"https://vk.com/wall-{a}_{n}", f"https://m.vk.com/wall-{a}_{n}"],
-        [f"https://rumble.com/v{c[:6].lower()}-clip-{n}.html", f"https://www.rumble.com/v{c[:6].lower()}-clip-{n}.html?utm_medium=x"],
+        [
+            f"https://rumble.com/v{c[:6].lower()}-clip-{n}.html",
+            f"https://www.rumble.com/v{c[:6].lower()}-clip-{n}.html?utm_medium=x",
+        ],
         [f"https://www.bitchute.com/video/{c}/", f"https://bitchute.com/video/{c}"],
-        [f"https://odysee.com/@chan{a}:1/video{n}:a", f"https://www.odysee.com/@chan{a}:1/video{n}:a"],
+        [
+            f"https://odysee.com/@chan{a}:1/video{n}:a",
+            f"https://www.odysee.com/@chan{a}:1/video{n}:a",
+        ],
         [f"https://archive.org/details/item-{n}", f"https://www.archive.org/details/item-{n}"],
-        [f"https://site{a}.example.com/article/{n}", f"http://www.site{a}.example.com/article/{n}?utm_campaign=x"],
-    ][p]  # fmt: skip
+        [
+            f"https://site{a}.example.com/article/{n}",
+            f"http://www.site{a}.example.com/article/{n}?utm_campaign=x",
+        ],
+    ][p]
 
 
 def generate(folder: Path, rows: int, seed: int = 7) -> list[Path]:
@@ -188,21 +215,29 @@ def main() -> None:
         t0 = time.perf_counter()
         files = generate(folder, args.rows)
         size = sum(f.stat().st_size for f in files)
-        print(f"generated {args.rows:,} rows in {len(files)} files ({size / 1e6:.0f} MB) "
-              f"in {time.perf_counter() - t0:.1f}s")  # fmt: skip
+        print(
+            f"generated {args.rows:,} rows in {len(files)} files ({size / 1e6:.0f} MB) "
+            f"in {time.perf_counter() - t0:.1f}s"
+        )
 
         secs, peak, n = run_phase(baseline, files, str(folder / "bare.db"))
         base_rate = n / secs
-        print(f"baseline  csv+urlsplit+executemany: {n:,} rows in {secs:.1f}s = "
-              f"{base_rate:,.0f} rows/s, peak RSS {peak:.0f} MiB")  # fmt: skip
+        print(
+            f"baseline  csv+urlsplit+executemany: {n:,} rows in {secs:.1f}s = "
+            f"{base_rate:,.0f} rows/s, peak RSS {peak:.0f} MiB"
+        )
 
         url = f"sqlite:///{folder / 'takedown.db'}"
         secs, peak, totals = run_phase(takedown_import, files, url, str(folder))
         rate = totals["rows_read"] / secs
-        print(f"takedown  import (SQLite):           {totals['rows_read']:,} rows in {secs:.1f}s = "
-              f"{rate:,.0f} rows/s, peak RSS {peak:.0f} MiB")  # fmt: skip
-        print(f"          accepted {totals['accepted']:,}, items {totals['new_items']:,}, "
-              f"merged {totals['merged']:,}, rejected {totals['rejected']:,}")  # fmt: skip
+        print(
+            f"takedown  import (SQLite):           {totals['rows_read']:,} rows in {secs:.1f}s = "
+            f"{rate:,.0f} rows/s, peak RSS {peak:.0f} MiB"
+        )
+        print(
+            f"          accepted {totals['accepted']:,}, items {totals['new_items']:,}, "
+            f"merged {totals['merged']:,}, rejected {totals['rejected']:,}"
+        )
         print(
             f"          ratio to baseline: {rate / base_rate:.1%} (goal >= 25%, and >= 15,000 rows/s)"
         )
@@ -211,8 +246,10 @@ def main() -> None:
             _reset_postgres(args.postgres)
             secs, peak, totals = run_phase(takedown_import, files, args.postgres, str(folder))
             rate = totals["rows_read"] / secs
-            print(f"takedown  import (PostgreSQL):       {totals['rows_read']:,} rows in {secs:.1f}s = "
-                  f"{rate:,.0f} rows/s, peak RSS {peak:.0f} MiB")  # fmt: skip
+            print(
+                f"takedown  import (PostgreSQL):       {totals['rows_read']:,} rows in {secs:.1f}s = "
+                f"{rate:,.0f} rows/s, peak RSS {peak:.0f} MiB"
+            )
             print(f"          items {totals['new_items']:,}, merged {totals['merged']:,}")
             _reset_postgres(args.postgres)
     sys.stdout.flush()

@@ -29,8 +29,13 @@ def init(json_out: bool = JSON) -> None:
             result = units.init_instance(session, actor=cli_actor())
     finally:
         db.dispose()
-    out = {"ok": True, "created_admin": result.created, "admin": result.admin_email,
-           "password": result.password, "database": db.url.split("@")[-1]}  # fmt: skip
+    out = {
+        "ok": True,
+        "created_admin": result.created,
+        "admin": result.admin_email,
+        "password": result.password,
+        "database": db.url.split("@")[-1],
+    }
     if json_out:
         emit_json(out)
     elif result.created:
@@ -67,8 +72,10 @@ def operation_list(json_out: bool = JSON) -> None:
     """List operations."""
     db = open_db()
     with db.session() as session:
-        rows = [{"id": o.id, "name": o.name, "status": o.status, "four_eyes": o.four_eyes}
-                for o in operations.list_operations(session)]  # fmt: skip
+        rows = [
+            {"id": o.id, "name": o.name, "status": o.status, "four_eyes": o.four_eyes}
+            for o in operations.list_operations(session)
+        ]
     for row in rows:
         emit_json(row) if json_out else typer.echo(f"{row['id']}\t{row['name']}\t{row['status']}")
 
@@ -109,8 +116,10 @@ def unit_list(json_out: bool = JSON) -> None:
     """List units."""
     db = open_db()
     with db.session() as session:
-        rows = [{"id": u.id, "name": u.name, "kind": u.kind, "platforms": u.platforms}
-                for u in units.list_units(session)]  # fmt: skip
+        rows = [
+            {"id": u.id, "name": u.name, "kind": u.kind, "platforms": u.platforms}
+            for u in units.list_units(session)
+        ]
     for row in rows:
         emit_json(row) if json_out else typer.echo(f"{row['id']}\t{row['name']}\t{row['kind']}")
 

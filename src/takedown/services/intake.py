@@ -43,14 +43,37 @@ LIMITS = {
     "evidence_path": 4096,
 }
 REPORT_COLUMNS = (
-    "operation_id", "item_id", "unit_id", "dedupe_key", "url", "title", "text", "language",
-    "content_type", "group_name", "notes", "external_id", "evidence_path", "source",
-    "reported_at", "received_at",
-)  # fmt: skip
+    "operation_id",
+    "item_id",
+    "unit_id",
+    "dedupe_key",
+    "url",
+    "title",
+    "text",
+    "language",
+    "content_type",
+    "group_name",
+    "notes",
+    "external_id",
+    "evidence_path",
+    "source",
+    "reported_at",
+    "received_at",
+)
 ITEM_COLUMNS = (
-    "operation_id", "key", "url", "canonical_url", "platform", "kind", "account", "parents",
-    "flags", "state", "created_at", "updated_at",
-)  # fmt: skip
+    "operation_id",
+    "key",
+    "url",
+    "canonical_url",
+    "platform",
+    "kind",
+    "account",
+    "parents",
+    "flags",
+    "state",
+    "created_at",
+    "updated_at",
+)
 _SELECT_CHUNK = 900  # stays under every SQLite build's bound-parameter limit
 
 

@@ -23,9 +23,34 @@ ADMIN_UNIT = "takedown"
 ADMIN_EMAIL = "admin@localhost"
 TOKEN_PREFIX = "tdk_"
 _MEMBER_STATES = {
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
-    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-}  # fmt: skip
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "EL",
+    "ES",
+    "FI",
+    "FR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+}
 
 
 def create_unit(
@@ -75,9 +100,14 @@ def create_unit(
         action="unit.create",
         object_type="unit",
         object_id=unit.id,
-        change={"name": name, "kind": unit.kind, "platforms": unit.platforms,
-                "member_state": member_state, "competent_authority": competent_authority},
-    )  # fmt: skip
+        change={
+            "name": name,
+            "kind": unit.kind,
+            "platforms": unit.platforms,
+            "member_state": member_state,
+            "competent_authority": competent_authority,
+        },
+    )
     return unit
 
 
@@ -153,10 +183,14 @@ def create_token(
     actor: str,
     expires_in: timedelta | None = None,
     label: str | None = None,
+    user: User | None = None,
 ) -> tuple[ApiToken, str]:
     """A new API token; the secret is returned once and only its digest is stored."""
+    if user is not None and user.unit_id != unit.id:
+        raise UserError(f"user {user.email} is not in unit {unit.name}")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
+        user_id=user.id if user is not None else None,
         token_hash=token_digest(secret),
         prefix=secret[:10],
         unit_id=unit.id,
@@ -172,9 +206,14 @@ def create_token(
         action="token.create",
         object_type="api_token",
         object_id=token.id,
-        change={"unit": unit.name, "role": token.role, "label": label,
-                "expires_at": token.expires_at},
-    )  # fmt: skip
+        change={
+            "unit": unit.name,
+            "role": token.role,
+            "label": label,
+            "expires_at": token.expires_at,
+            "user_id": token.user_id,
+        },
+    )
     return token, secret
 
 
@@ -203,11 +242,38 @@ class Principal:
     unit_name: str
     unit_kind: str
     role: str
-    token_id: int
+    token_id: int | None = None
+    user_id: int | None = None
+    platforms: tuple[str, ...] = ()
+    competent_authority: bool = False
+    member_state: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """The person (user) or, for a token without one, the token: four-eyes compares these."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        return f"token:{self.token_id}"
 
     @property
     def actor(self) -> str:
-        return f"token:{self.token_id}@{self.unit_name}"
+        return f"{self.identity}@{self.unit_name}"
+
+
+def principal_for(
+    unit: Unit, role: str, *, token_id: int | None = None, user_id: int | None = None
+) -> Principal:
+    return Principal(
+        unit.id,
+        unit.name,
+        unit.kind,
+        role,
+        token_id,
+        user_id,
+        tuple(unit.platforms or ()),
+        unit.competent_authority,
+        unit.member_state,
+    )
 
 
 def authenticate_token(
@@ -226,7 +292,7 @@ def authenticate_token(
     unit = session.get(Unit, token.unit_id)
     if unit is None:
         return None
-    return Principal(unit.id, unit.name, unit.kind, token.role, token.id)
+    return principal_for(unit, token.role, token_id=token.id, user_id=token.user_id)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -237,8 +303,12 @@ def parse_duration(text: str) -> timedelta:
             f"duration {text!r} not understood: use a number and m, h, d or w (e.g. 30d)"
         )
     n, unit = int(match.group(1)), match.group(2)
-    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n),
-            "w": timedelta(weeks=n)}[unit]  # fmt: skip
+    return {
+        "m": timedelta(minutes=n),
+        "h": timedelta(hours=n),
+        "d": timedelta(days=n),
+        "w": timedelta(weeks=n),
+    }[unit]
 
 
 @dataclass(frozen=True)
@@ -258,6 +328,55 @@ def init_instance(session: Session, *, actor: str) -> InitResult:
         unit = create_unit(session, ADMIN_UNIT, UnitKind.COORDINATOR.value, actor=actor)
     user, secret = create_user(session, ADMIN_EMAIL, unit, Role.ADMIN.value, actor=actor)
     return InitResult(True, user.email, secret)
+
+
+def get_user(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"unknown user {email!r}")
+    return user
+
+
+def configure_delivery(
+    session: Session,
+    unit: Unit,
+    *,
+    actor: str,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    email: str | None = None,
+    contact: str | None = None,
+) -> Unit:
+    """Set where a platform unit receives referrals and orders (webhook, email)."""
+    if webhook_url is not None:
+        if webhook_url and not webhook_url.startswith(("http://", "https://")):
+            raise UserError(f"webhook URL {webhook_url!r} must start with http:// or https://")
+        unit.webhook_url = webhook_url or None
+        if webhook_url and not (webhook_secret or unit.webhook_secret):
+            webhook_secret = secrets.token_urlsafe(32)
+    if webhook_secret is not None:
+        unit.webhook_secret = webhook_secret or None
+    if email is not None:
+        if email and not _EMAIL.match(email):
+            raise UserError(f"{email!r} is not an email address")
+        unit.email = email or None
+    if contact is not None:
+        unit.contact = contact or None
+    audit.record(
+        session,
+        actor=actor,
+        action="unit.delivery",
+        object_type="unit",
+        object_id=unit.id,
+        # the secret itself never enters the audit trail
+        change={
+            "webhook_url": unit.webhook_url,
+            "email": unit.email,
+            "contact": unit.contact,
+            "webhook_secret_set": bool(unit.webhook_secret),
+        },
+    )
+    return unit
 
 
 def list_units(session: Session) -> list[Unit]:

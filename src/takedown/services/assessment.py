@@ -1,0 +1,267 @@
+"""Assessment: the triage queue, human verdicts, and four-eyes confirmation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from takedown.domain.assessment import Verdict, load_taxonomy, normalise_grounds
+from takedown.errors import Forbidden, NotFound, UserError
+from takedown.services.access import authorize
+from takedown.services.deconfliction import hold_blocks
+from takedown.services.items import change_state, get_item
+from takedown.services.units import Principal
+from takedown.store import audit
+from takedown.store.assessment import Assessment, Watch
+from takedown.store.models import Item, Operation, Report, utcnow
+
+ASSESSABLE = {"new", "triaged", "assessed_positive", "assessed_negative", "exempt", "reappeared"}
+QUEUE_STATES = ("new", "triaged", "reappeared")
+
+
+def assess_item(
+    session: Session,
+    who: Principal,
+    item_id: int,
+    *,
+    verdict: str,
+    legal_grounds: list[str] | str | None = None,
+    labels: dict[str, Any] | None = None,
+    reasons: str | None = None,
+    taxonomy: dict[str, Any] | None = None,
+) -> Assessment:
+    authorize(who, "items.assess")
+    item = get_item(session, item_id)
+    if item.state not in ASSESSABLE:
+        raise UserError(f"item {item.id} is {item.state}; it can no longer be assessed")
+    try:
+        decided = Verdict(verdict)
+    except ValueError:
+        allowed = ", ".join(v.value for v in Verdict)
+        raise UserError(f"unknown verdict {verdict!r}; use one of: {allowed}") from None
+    try:
+        grounds = normalise_grounds(legal_grounds)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if decided is Verdict.TERRORIST_CONTENT and not grounds:
+        raise UserError("terrorist_content needs at least one legal ground (Art. 2(7) a–e)")
+    clean_labels = _check_labels(labels or {}, taxonomy or load_taxonomy(None))
+    op = session.get(Operation, item.operation_id)
+    assert op is not None
+    pending = decided is Verdict.TERRORIST_CONTENT and op.four_eyes
+    for old in session.scalars(
+        select(Assessment).where(Assessment.item_id == item.id, Assessment.status != "superseded")
+    ):
+        old.status = "superseded"
+    assessment = Assessment(
+        item_id=item.id,
+        unit_id=who.unit_id,
+        assessor=who.identity,
+        verdict=decided.value,
+        legal_grounds=grounds,
+        labels=clean_labels,
+        reasons=(reasons or "").strip() or None,
+        status="pending_confirmation" if pending else "final",
+    )
+    session.add(assessment)
+    session.flush()
+    audit.record(
+        session,
+        actor=who.actor,
+        action="item.assess",
+        object_type="item",
+        object_id=item.id,
+        change={
+            "assessment_id": assessment.id,
+            "verdict": decided.value,
+            "grounds": grounds,
+            "labels": clean_labels,
+            "status": assessment.status,
+        },
+    )
+    target = {
+        Verdict.TERRORIST_CONTENT: "assessed_positive",
+        Verdict.NOT_TERRORIST_CONTENT: "assessed_negative",
+        Verdict.EXEMPT: "exempt",
+    }[decided]
+    if item.state == "reappeared" and target != "assessed_positive":
+        target = "triaged"  # a reappearance judged harmless goes back to the queue's end state
+    change_state(session, item, target, actor=who.actor, why="assessment")
+    if decided is Verdict.TERRORIST_CONTENT and not pending:
+        make_ready(session, item, actor=who.actor)
+    return assessment
+
+
+def confirm_assessment(session: Session, who: Principal, assessment_id: int) -> Assessment:
+    """Four-eyes: a different senior assessor confirms a positive assessment."""
+    authorize(who, "assessments.confirm")
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound(f"no assessment with id {assessment_id}")
+    if assessment.status != "pending_confirmation":
+        raise UserError(
+            f"assessment {assessment_id} is {assessment.status}, not awaiting confirmation"
+        )
+    if assessment.assessor == who.identity:
+        raise Forbidden("four-eyes: the confirming senior assessor must be a different person")
+    assessment.status = "final"
+    assessment.confirmed_by = who.identity
+    assessment.confirmed_at = utcnow()
+    audit.record(
+        session,
+        actor=who.actor,
+        action="assessment.confirm",
+        object_type="assessment",
+        object_id=assessment.id,
+        change={"item_id": assessment.item_id},
+    )
+    item = get_item(session, assessment.item_id)
+    if item.state == "assessed_positive":
+        make_ready(session, item, actor=who.actor)
+    return assessment
+
+
+def make_ready(session: Session, item: Item, *, actor: str) -> None:
+    """A positively assessed item becomes ready, unless a hold covers it."""
+    if hold_blocks(session, item, actor=actor):
+        return
+    change_state(session, item, "ready", actor=actor, why="assessed")
+
+
+def _check_labels(labels: dict[str, Any], taxonomy: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for key, value in labels.items():
+        if key in ("group", "entity"):
+            if value not in taxonomy["groups"]:
+                raise UserError(
+                    f"group {value!r} is not in the taxonomy: {', '.join(taxonomy['groups'])}"
+                )
+            clean["group"] = value
+        elif key == "tier":
+            if value not in taxonomy["tiers"]:
+                raise UserError(
+                    f"tier {value!r} is not in the taxonomy: {', '.join(taxonomy['tiers'])}"
+                )
+            clean["tier"] = value
+        elif key == "tags":
+            if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+                raise UserError("tags must be a list of strings")
+            clean["tags"] = sorted(set(value))
+        else:
+            raise UserError(f"unknown label {key!r}: use group, tier or tags")
+    return clean
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    item: Item
+    priority: float
+    units: int
+    matches: int
+    watched: bool
+    last_reported_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        from takedown.services.items import item_summary
+
+        return {
+            **item_summary(self.item),
+            "priority": round(self.priority, 2),
+            "reporting_units": self.units,
+            "known_content_matches": self.matches,
+            "watched_source": self.watched,
+            "last_reported_at": self.last_reported_at,
+        }
+
+
+def triage_queue(
+    session: Session, who: Principal, operation: Operation, *, limit: int = 50, offset: int = 0
+) -> list[QueueEntry]:
+    """Items awaiting assessment, highest priority first.
+
+    Priority = 10 per known-content match (capped at 3) + 8 if a watched source published it
+    + 3 per reporting unit + up to 5 for recency (falling over 48 hours). Ties: oldest first.
+    """
+    authorize(who, "items.read")
+    stats = (
+        select(
+            Report.item_id,
+            func.count(func.distinct(Report.unit_id)).label("units"),
+            func.max(Report.reported_at).label("last"),
+        )
+        .join(Item, Item.id == Report.item_id)
+        .where(Item.operation_id == operation.id, Item.state.in_(QUEUE_STATES))
+        .group_by(Report.item_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Item, stats.c.units, stats.c.last).join(stats, stats.c.item_id == Item.id)
+    ).all()
+    watched = set(session.scalars(select(Watch.key).where(Watch.operation_id == operation.id)))
+    match_counts = _match_counts(session, [item.id for item, _, _ in rows])
+    now = utcnow()
+    entries = []
+    for item, units, last in rows:
+        last_at = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)
+        hours = max((now - last_at).total_seconds() / 3600, 0.0)
+        is_watched = item.key in watched or any(p in watched for p in item.parents)
+        matches = match_counts.get(item.id, 0)
+        priority = 10 * min(matches, 3) + (8 if is_watched else 0) + 3 * units
+        priority += 5 * max(0.0, 1 - hours / 48)
+        entries.append(QueueEntry(item, priority, int(units), matches, is_watched, last_at))
+    entries.sort(key=lambda e: (-e.priority, e.item.id))
+    return entries[offset : offset + limit]
+
+
+def _match_counts(session: Session, item_ids: list[int]) -> dict[int, int]:
+    """Known-content matches per item, from the media banks when they are installed."""
+    if not item_ids:
+        return {}
+    import importlib
+
+    try:
+        banks = importlib.import_module("takedown.store.banks")  # the media issue's models
+    except ImportError:
+        return {}
+    match_model: Any = getattr(banks, "Match", None)
+    if match_model is None or not hasattr(match_model, "item_id"):
+        return {}
+    rows = session.execute(
+        select(match_model.item_id, func.count())
+        .where(match_model.item_id.in_(item_ids))
+        .group_by(match_model.item_id)
+    )
+    return {int(i): int(n) for i, n in rows}
+
+
+def add_watch(
+    session: Session, who: Principal, operation: Operation, target: str, note: str | None = None
+) -> Watch:
+    """Put a known source (account, channel or site) on the operation's watchlist."""
+    from takedown.services.deconfliction import resolve_target
+
+    authorize(who, "watchlist.edit")
+    kind, key = resolve_target(target)
+    if kind == "signal":
+        raise UserError("the watchlist holds sources (accounts, channels, sites), not signals")
+    existing = session.scalar(
+        select(Watch).where(Watch.operation_id == operation.id, Watch.key == key)
+    )
+    if existing is not None:
+        return existing
+    watch = Watch(operation_id=operation.id, key=key, note=note)
+    session.add(watch)
+    session.flush()
+    audit.record(
+        session,
+        actor=who.actor,
+        action="watchlist.add",
+        object_type="operation",
+        object_id=operation.id,
+        change={"key": key},
+    )
+    return watch
