@@ -48,6 +48,37 @@ class Settings(BaseSettings):
         default=200 * 1024**2,
         description="Largest evidence file accepted, in bytes (default 200 MiB).",
     )
+    workers: int = Field(
+        default=2,
+        description="Job worker threads inside `takedown serve` (0: run none; use `takedown worker`).",
+    )
+    delivery_backend: str = Field(
+        default="real",
+        description="`real` sends webhooks and email; `console` only logs what it would send.",
+    )
+    webhook_timeout: float = Field(default=10.0, description="Seconds one webhook POST may take.")
+    webhook_max_attempts: int = Field(
+        default=8,
+        description="Failed attempts after which a delivery is dead-lettered for an operator.",
+    )
+    webhook_backoff: float = Field(
+        default=30.0,
+        description="First retry delay in seconds; doubles per attempt, with jitter.",
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for email delivery.")
+    smtp_port: int = Field(default=25, description="SMTP port.")
+    smtp_from: str = Field(
+        default="takedown@localhost", description="Sender address of delivery emails."
+    )
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the SMTP server.")
+    smtp_user: str | None = Field(default=None, description="SMTP login (optional).")
+    smtp_password: str | None = Field(
+        default=None, description="SMTP password (optional; never logged)."
+    )
+    taxonomy_file: Path | None = Field(
+        default=None,
+        description="JSON file with the label taxonomy (`groups`, `tiers`); default built in.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
     @property
@@ -55,6 +86,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'takedown.db').resolve()}"
+
+    @property
+    def resolved_queue_url(self) -> str:
+        return self.queue_url or f"sqlite:///{(self.data_dir / 'queue.db').resolve()}"
 
     @property
     def evidence_dir(self) -> Path:

@@ -6,7 +6,7 @@ SQLite runs in WAL mode with foreign keys on, and every transaction starts with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from takedown.store.audit import install_guard
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+QUEUED_TOPICS = ("deliveries", "evidence")
+
+
+def _forget_queued(session: Session) -> None:
+    for topic in QUEUED_TOPICS:
+        session.info.pop(topic, None)
 
 
 class Database:
@@ -37,12 +43,24 @@ class Database:
             _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         install_guard(self._sessions)
+        # Called after each commit with the ids services queued in session.info, e.g.
+        # ("deliveries", [3, 4]); the jobs layer registers one to enqueue tasks.
+        self.commit_hooks: list[Callable[[str, list[int]], None]] = []
+        event.listen(self._sessions, "after_commit", self._after_commit)
+        event.listen(self._sessions, "after_rollback", _forget_queued)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error."""
         with self._sessions() as session, session.begin():
             yield session
+
+    def _after_commit(self, session: Session) -> None:
+        for topic in QUEUED_TOPICS:
+            ids = session.info.pop(topic, None)
+            if ids:
+                for hook in self.commit_hooks:
+                    hook(topic, list(ids))
 
     def migrate(self, revision: str = "heads") -> None:
         from alembic import command

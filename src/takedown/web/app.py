@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -13,6 +15,19 @@ from takedown import __version__
 from takedown.config import Settings, get_settings
 from takedown.errors import Forbidden, NotFound, UserError
 from takedown.store.db import Database, ping
+
+
+def discover_routers() -> list[APIRouter]:
+    """Every module of takedown.web with a ``router`` serves under /api/v1."""
+    import takedown.web as package
+
+    routers = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"takedown.web.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            routers.append(router)
+    return routers
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -37,9 +52,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = database
 
-    from takedown.web import intake
-
-    app.include_router(intake.router, prefix="/api/v1")
+    for router in discover_routers():
+        app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:
