@@ -63,6 +63,8 @@ class HostStats:
             "in_flight": self.in_flight,
             "max_in_flight": self.max_in_flight,
             "max_per_second": self.max_per_second,
+            "user_agent": self.user_agent,
+            "proxied": self.proxied,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
         }
 
