@@ -83,6 +83,13 @@ def refer_items(
             .order_by(Item.id)
         )
     )
+    held = session.scalars(
+        select(Item).where(
+            Item.operation_id == operation.id, Item.platform == platform, Item.state == "held"
+        )
+    )
+    for item in held:  # tell each holder that a referral would have included its item
+        hold_blocks(session, item, actor=who.actor)
     sendable: list[Item] = []
     for item in ready:
         if hold_blocks(session, item, actor=who.actor):

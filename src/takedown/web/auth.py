@@ -32,10 +32,3 @@ def principal(
             401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"}
         )
     return who
-
-
-def require(who: Principal, *, roles: set[str], unit_kinds: set[str] | None = None) -> None:
-    if who.role not in roles:
-        raise HTTPException(403, f"role {who.role} may not do this")
-    if unit_kinds is not None and who.unit_kind not in unit_kinds:
-        raise HTTPException(403, f"a {who.unit_kind} unit may not do this")

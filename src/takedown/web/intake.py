@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from takedown.interop.tabular import REPORT_FIELDS, Row, normalise_name
+from takedown.services.access import authorize
 from takedown.services.intake import submit_reports
 from takedown.services.operations import get_operation
 from takedown.services.units import Principal
 from takedown.store.models import Unit
-from takedown.web.auth import get_db, principal, require
+from takedown.web.auth import get_db, principal
 
 router = APIRouter(tags=["intake"])
-REPORTING_ROLES = {"analyst", "senior_assessor", "coordinator", "admin"}
 
 
 class ReportBatch(BaseModel):
@@ -85,7 +85,7 @@ def post_reports(
     who: Annotated[Principal, Depends(principal)],
 ) -> BatchResult:
     """Submit reports. Same (unit, external_id) or the same report content twice adds nothing."""
-    require(who, roles=REPORTING_ROLES, unit_kinds={"referral_unit", "coordinator"})
+    authorize(who, "reports.submit")
     limit = request.app.state.settings.api_max_reports
     if len(batch.reports) > limit:
         raise HTTPException(413, f"{len(batch.reports)} reports in one batch; the limit is {limit}")

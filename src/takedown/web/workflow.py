@@ -1,0 +1,252 @@
+"""Items, triage, assessments, holds, referrals and orders: the referral unit's side of /api/v1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from takedown.config import Settings
+from takedown.domain.assessment import load_taxonomy
+from takedown.errors import NotFound
+from takedown.services import assessment, deconfliction, items, referrals
+from takedown.services.access import authorize
+from takedown.services.operations import get_operation
+from takedown.services.units import Principal
+from takedown.store.referrals import Referral
+from takedown.web.auth import get_db, principal
+
+router = APIRouter(tags=["workflow"])
+Who = Annotated[Principal, Depends(principal)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@router.get("/operations/{op}/items")
+def list_items(
+    op: str,
+    request: Request,
+    who: Who,
+    state: str | None = None,
+    platform: str | None = None,
+    cursor: Annotated[int, Query(ge=0, description="`next` from the previous page")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Items of an operation, by id; `next` is the cursor for the following page."""
+    authorize(who, "items.read")
+    with get_db(request).session() as session:
+        operation = get_operation(session, op)
+        page, nxt = items.list_items(
+            session, operation.id, state=state, platform=platform, after=cursor, limit=limit
+        )
+        return {"items": [items.item_summary(i) for i in page], "next": nxt}
+
+
+@router.get("/operations/{op}/queue")
+def triage_queue(
+    op: str,
+    request: Request,
+    who: Who,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Items awaiting assessment, highest priority first, with the factors of the priority."""
+    with get_db(request).session() as session:
+        operation = get_operation(session, op)
+        entries = assessment.triage_queue(session, who, operation, limit=limit, offset=offset)
+        return {"items": [e.as_dict() for e in entries]}
+
+
+@router.get("/items/{item_id}")
+def get_item(item_id: int, request: Request, who: Who) -> dict[str, Any]:
+    """One item with its reports; other units' notes and references are withheld."""
+    authorize(who, "items.read")
+    with get_db(request).session() as session:
+        item = items.get_item(session, item_id)
+        view = items.item_view(session, item, who)
+        view["holds"] = [
+            deconfliction.hold_view(session, h, who)
+            for h in deconfliction.active_holds(session, item)
+        ]
+        return view
+
+
+class AssessmentIn(Strict):
+    verdict: str = Field(description="terrorist_content, not_terrorist_content or exempt")
+    legal_ground: list[str] | str | None = Field(
+        default=None, description="Art. 2(7) letters a–e, e.g. ['a', 'c'] or 'a,c'"
+    )
+    labels: dict[str, Any] | None = Field(default=None, description="group, tier, tags")
+    reasons: str | None = None
+
+
+@router.post("/items/{item_id}/assessments", status_code=201)
+def assess(item_id: int, body: AssessmentIn, request: Request, who: Who) -> dict[str, Any]:
+    """Record an assessment. With four-eyes, a positive one waits for a second senior assessor."""
+    settings: Settings = request.app.state.settings
+    with get_db(request).session() as session:
+        a = assessment.assess_item(
+            session,
+            who,
+            item_id,
+            verdict=body.verdict,
+            legal_grounds=body.legal_ground,
+            labels=body.labels,
+            reasons=body.reasons,
+            taxonomy=load_taxonomy(settings.taxonomy_file),
+        )
+        item = items.get_item(session, item_id)
+        return {"assessment_id": a.id, "status": a.status, "item_state": item.state}
+
+
+@router.post("/assessments/{assessment_id}/confirm")
+def confirm(assessment_id: int, request: Request, who: Who) -> dict[str, Any]:
+    """Four-eyes confirmation by a different senior assessor."""
+    with get_db(request).session() as session:
+        a = assessment.confirm_assessment(session, who, assessment_id)
+        item = items.get_item(session, a.item_id)
+        return {"assessment_id": a.id, "status": a.status, "item_state": item.state}
+
+
+class HoldIn(Strict):
+    target: str = Field(
+        description="A URL, a key (telegram:account:name) or sha256:/md5:/pdq:<hex>"
+    )
+    reason: str = Field(description="Seen only by your unit")
+    until: datetime = Field(description="Expiry, ISO 8601")
+
+
+@router.post("/holds", status_code=201)
+def place_hold(body: HoldIn, request: Request, who: Who) -> dict[str, Any]:
+    with get_db(request).session() as session:
+        hold = deconfliction.place_hold(
+            session, who, body.target, reason=body.reason, until=body.until
+        )
+        return deconfliction.hold_view(session, hold, who)
+
+
+@router.get("/holds")
+def list_holds(request: Request, who: Who) -> dict[str, Any]:
+    """Active holds; other units' holds show only "held", the holder and its contact."""
+    with get_db(request).session() as session:
+        holds = deconfliction.list_holds(session, who)
+        return {"holds": [deconfliction.hold_view(session, h, who) for h in holds]}
+
+
+@router.delete("/holds/{hold_id}")
+def release_hold(hold_id: int, request: Request, who: Who) -> dict[str, Any]:
+    with get_db(request).session() as session:
+        hold = deconfliction.release_hold(session, who, hold_id)
+        return deconfliction.hold_view(session, hold, who)
+
+
+class ReferralIn(Strict):
+    platform: str
+
+
+@router.post("/operations/{op}/referrals", status_code=201)
+def refer(op: str, body: ReferralIn, request: Request, who: Who) -> dict[str, Any]:
+    """Refer every ready item for that platform; `referral_id` is null when none was ready."""
+    with get_db(request).session() as session:
+        operation = get_operation(session, op)
+        referral = referrals.refer_items(session, who, operation, body.platform)
+        if referral is None:
+            return {"referral_id": None, "items": 0}
+        count = _count(session, referral.id)
+        return {"referral_id": referral.id, "items": count}
+
+
+def _count(session: Any, referral_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from takedown.store.referrals import ReferralItem
+
+    return int(
+        session.scalar(select(func.count()).where(ReferralItem.referral_id == referral_id)) or 0
+    )
+
+
+@router.get("/referrals/{referral_id}")
+def get_referral(referral_id: int, request: Request, who: Who) -> dict[str, Any]:
+    authorize(who, "referrals.read")
+    from takedown.services.responses import referral_view
+
+    with get_db(request).session() as session:
+        referral = session.get(Referral, referral_id)
+        if referral is None:
+            raise NotFound(f"no referral with id {referral_id}")
+        return referral_view(session, referral)
+
+
+class OrderIn(Strict):
+    item_id: int
+    legal_ground: list[str] | str
+    reasons: str
+    redress: str = Field(description="Court or body, deadlines, and the link to national law")
+    reference: str | None = None
+    issuing_authority: str | None = None
+    addressee_contact: str | None = None
+    non_disclosure: bool = False
+    host_member_state: str | None = Field(
+        default=None, description="Member state of the provider's establishment (Art. 4 copy)"
+    )
+
+
+@router.post("/orders", status_code=201)
+def issue_order(body: OrderIn, request: Request, who: Who) -> dict[str, Any]:
+    """Issue a removal order (Reg. 2021/784 Art. 3): 1 hour from the platform's receipt."""
+    with get_db(request).session() as session:
+        order = referrals.issue_removal_order(
+            session,
+            who,
+            body.item_id,
+            grounds=body.legal_ground,
+            reasons=body.reasons,
+            redress=body.redress,
+            reference=body.reference,
+            issuing_authority=body.issuing_authority,
+            addressee_contact=body.addressee_contact,
+            non_disclosure=body.non_disclosure,
+            host_member_state=body.host_member_state,
+        )
+        return {
+            **referrals.order_payload(order),
+            "status": order.status,
+            "clock": referrals.order_clock(session, order),
+        }
+
+
+@router.get("/orders/{order_id}")
+def get_order(order_id: int, request: Request, who: Who) -> dict[str, Any]:
+    authorize(who, "orders.read")
+    with get_db(request).session() as session:
+        order = referrals.get_order(session, order_id)
+        return {
+            **referrals.order_payload(order),
+            "status": order.status,
+            "clock": referrals.order_clock(session, order),
+        }
+
+
+@router.post("/orders/{order_id}/resume")
+def resume_order(order_id: int, request: Request, who: Who) -> dict[str, Any]:
+    """The issuer answered the clarification (or the force majeure ended): the clock restarts."""
+    with get_db(request).session() as session:
+        order = referrals.resume_order(session, who, order_id)
+        return {"order_id": order.id, "clock": referrals.order_clock(session, order)}
+
+
+@router.get("/notifications")
+def notifications(request: Request, who: Who, unread: bool = False) -> dict[str, Any]:
+    with get_db(request).session() as session:
+        notes = deconfliction.notifications_for(session, who, unread=unread)
+        return {
+            "notifications": [
+                {"id": n.id, "kind": n.kind, "payload": n.payload, "created_at": n.created_at}
+                for n in notes
+            ]
+        }
