@@ -156,14 +156,16 @@ def token_create(
         None, help="Lifetime such as 30d, 12h or 2w; default never."
     ),
     label: str | None = typer.Option(None, help="A note on what the token is for."),
+    user: str | None = typer.Option(None, help="The person (email) the token acts for."),
 ) -> None:
     """Create an API token. The token is printed once, as the only line on stdout."""
     lifetime = units.parse_duration(expires) if expires else None
     db = open_db()
     with db.session() as session:
         owner = units.get_unit(session, unit)
+        person = units.get_user(session, user) if user else None
         token, secret = units.create_token(
-            session, owner, role, actor=cli_actor(), expires_in=lifetime, label=label
+            session, owner, role, actor=cli_actor(), expires_in=lifetime, label=label, user=person
         )
         typer.echo(f"token {token.id} for {owner.name} as {token.role}", err=True)
     typer.echo(secret)

@@ -27,7 +27,7 @@ from takedown.store.models import Item, Signal, Unit, utcnow
 
 _SIGNAL = re.compile(r"^(sha256|md5|pdq):([0-9a-fA-F]+)$")
 _KEY = re.compile(r"^[a-z0-9_]+:(account|post|invite|collection|file|page|site):\S+$")
-HOLDABLE = ("new", "triaged", "assessed_positive", "ready", "reappeared")
+HOLDABLE = ("ready",)  # earlier items are stopped when they become ready
 
 
 def resolve_target(target: str) -> tuple[str, str]:
