@@ -1,0 +1,161 @@
+"""The Huey queue and the tasks: ids in, service calls out.
+
+``Jobs`` builds the Huey instance from the settings (``SqliteHuey`` at DATA_DIR/queue.db by
+default, ``RedisHuey`` for ``TAKEDOWN_QUEUE_URL=redis://…``) and registers the tasks on it:
+
+- ``deliver(delivery_id)``: one attempt of one outbox row (takedown.delivery.outbox);
+- every minute: ``sweep`` (enqueue due deliveries: retries, and anything a queue lost),
+  ``expire_holds`` and ``check_overdue_orders``.
+
+``install()`` adds a commit hook to the database, so a committed delivery is enqueued at
+once, by id. ``rederive()`` enqueues the pending work the database knows of: the database
+is the source of truth, the queue only a way to get to it sooner.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.api import Huey
+
+from takedown.config import Settings
+from takedown.delivery.outbox import deliver
+from takedown.errors import UserError
+from takedown.services.deconfliction import expire_holds
+from takedown.services.delivery import due_deliveries, pending_deliveries
+from takedown.services.referrals import check_overdue_orders
+from takedown.store.db import Database
+from takedown.store.models import utcnow
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "takedown"
+
+
+def build_huey(settings: Settings, *, name: str = QUEUE_NAME, immediate: bool = False) -> Huey:
+    """The Huey instance for ``resolved_queue_url``; ``immediate`` runs tasks in the caller."""
+    url = settings.resolved_queue_url
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(name, url=url, results=False, immediate=immediate)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not immediate:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(name, filename=str(path), results=False, immediate=immediate)
+    raise UserError(
+        f"TAKEDOWN_QUEUE_URL={url!r} is not a queue: use redis://host:6379/0 or leave it unset"
+    )
+
+
+class Jobs:
+    """The tasks of one process, bound to its database and settings."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        huey: Huey | None = None,
+        name: str = QUEUE_NAME,
+        immediate: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.huey = huey or build_huey(settings, name=name, immediate=immediate)
+        every_minute = crontab(minute="*")
+        self.deliver = self.huey.task(name="deliver")(self._deliver)
+        self.sweep = self.huey.periodic_task(every_minute, name="sweep_deliveries")(self._sweep)
+        self.expire_holds = self.huey.periodic_task(every_minute, name="expire_holds")(
+            self._expire_holds
+        )
+        self.check_overdue_orders = self.huey.periodic_task(every_minute, name="overdue_orders")(
+            self._check_overdue_orders
+        )
+
+    # -- tasks: each receives ids (or nothing) and calls one service function ----------------
+
+    def _deliver(self, delivery_id: int) -> None:
+        attempt = deliver(self.db, delivery_id, self.settings)
+        if attempt.status == "pending" and attempt.next_attempt_at is not None:
+            self.enqueue_delivery(delivery_id, attempt.next_attempt_at)
+
+    def _sweep(self) -> None:
+        with self.db.session() as session:
+            ids = due_deliveries(session, utcnow())
+        for delivery_id in ids:
+            self.deliver(delivery_id)
+
+    def _expire_holds(self) -> None:
+        with self.db.session() as session:
+            expired = expire_holds(session)
+        if expired:
+            log.info("released %s expired holds", expired)
+
+    def _check_overdue_orders(self) -> None:
+        with self.db.session() as session:
+            late = check_overdue_orders(session)
+        if late:
+            log.warning("%s removal orders are overdue", len(late))
+
+    # -- enqueueing ---------------------------------------------------------------------------
+
+    def enqueue_delivery(self, delivery_id: int, at: datetime | None = None) -> None:
+        """Enqueue one attempt now, or at ``at`` (a scheduled retry)."""
+        wait = (at - utcnow()).total_seconds() if at is not None else 0.0
+        if wait > 0 and not self.huey.immediate:
+            self.deliver.schedule((delivery_id,), delay=wait)
+        elif wait <= 0:
+            self.deliver(delivery_id)
+        # immediate mode with a future retry: the sweep picks it up when it is due
+
+    def on_commit(self, topic: str, ids: list[int]) -> None:
+        """The database commit hook: enqueue what the transaction queued, by id."""
+        if topic != "deliveries":
+            return
+        for delivery_id in ids:
+            try:
+                self.enqueue_delivery(delivery_id)
+            except Exception:  # the row is committed; the sweep or a restart will find it
+                log.exception("could not enqueue delivery %s; the sweep will retry", delivery_id)
+
+    def install(self) -> None:
+        if self.on_commit not in self.db.commit_hooks:
+            self.db.commit_hooks.append(self.on_commit)
+
+    def uninstall(self) -> None:
+        if self.on_commit in self.db.commit_hooks:
+            self.db.commit_hooks.remove(self.on_commit)
+
+    def rederive(self) -> int:
+        """Enqueue the pending work the database holds; returns the deliveries enqueued.
+
+        Every pending delivery is enqueued (due ones now, the others at their next attempt),
+        and the deadline and hold jobs run once, so a killed worker loses nothing.
+        """
+        with self.db.session() as session:
+            pending = pending_deliveries(session)
+        for delivery_id, at in pending:
+            self.enqueue_delivery(delivery_id, at)
+        self.check_overdue_orders()
+        self.expire_holds()
+        if pending:
+            log.info("re-derived %s pending deliveries from the database", len(pending))
+        return len(pending)
+
+    def close(self) -> None:
+        storage: Any = self.huey.storage
+        close = getattr(storage, "close", None)
+        if callable(close):
+            close()
+
+
+def rederive(db: Database, settings: Settings) -> int:
+    """Start-up re-derivation for a process that does not keep a ``Jobs`` around."""
+    jobs = Jobs(settings, db)
+    try:
+        return jobs.rederive()
+    finally:
+        jobs.close()

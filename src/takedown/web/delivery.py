@@ -1,0 +1,66 @@
+"""The delivery outbox over HTTP, for operators: the dead-letter queue and retries.
+
+``GET /api/v1/deliveries?status=dead`` lists deliveries (newest first, ``next`` pages back);
+``POST /api/v1/deliveries/{id}/retry`` sends one again now. Coordinators and admins retry;
+auditors read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from takedown.services.delivery import delivery_view, list_deliveries, retry_delivery
+from takedown.services.units import Principal
+from takedown.web.auth import get_db, principal
+
+router = APIRouter(tags=["deliveries"])
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    unit: str | None = Field(description="The platform unit it is addressed to.")
+    channel: str = Field(description="`webhook` or `email`.")
+    subject_type: str = Field(description="`referral` or `order`.")
+    subject_id: int
+    status: str = Field(description="`pending`, `delivered` or `dead` (the dead-letter state).")
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    delivered_at: datetime | None
+    created_at: datetime | None
+
+
+class DeliveryPage(BaseModel):
+    deliveries: list[DeliveryOut]
+    next: int | None = Field(description="Pass as `before` for the next (older) page.")
+
+
+@router.get("/deliveries", response_model=DeliveryPage)
+def get_deliveries(
+    request: Request,
+    who: Annotated[Principal, Depends(principal)],
+    status: Annotated[str | None, Query(description="pending, delivered or dead")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before: Annotated[int | None, Query(description="Only deliveries with a smaller id.")] = None,
+) -> DeliveryPage:
+    """Deliveries to platforms; `?status=dead` is the dead-letter queue."""
+    with get_db(request).session() as session:
+        rows = list_deliveries(session, who, status, limit=limit, before=before)
+        views = [DeliveryOut(**delivery_view(session, d)) for d in rows]
+    more = len(rows) == limit and rows
+    return DeliveryPage(deliveries=views, next=rows[-1].id if more else None)
+
+
+@router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut)
+def post_retry(
+    delivery_id: int, request: Request, who: Annotated[Principal, Depends(principal)]
+) -> DeliveryOut:
+    """Send a dead (or waiting) delivery again now, with a fresh count of attempts."""
+    with get_db(request).session() as session:
+        delivery = retry_delivery(session, who, delivery_id)
+        view = DeliveryOut(**delivery_view(session, delivery))
+    return view
