@@ -106,11 +106,12 @@ def show_limits(stats: dict[str, Any], per_host: int) -> bool:
 
 
 async def main(args: argparse.Namespace) -> int:
-    per_platform = args.urls // 9
+    per_platform = -(-args.urls // 9)  # round up, then keep exactly --urls of them
     proc, ready = start_sim(per_platform, args.seed, args.latency)
     base = f"http://{ready['address']}"
     try:
         items = await control(base, "/_sim/items")
+        items = items[: args.urls]
         urls = [i["url"] for i in items]
         states = Counter(i["state"] for i in items)
         print(
