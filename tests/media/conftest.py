@@ -5,6 +5,7 @@ No real media of any kind: every picture here is generated from a fixed seed.
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -13,6 +14,9 @@ import av
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+from sqlalchemy import text
+
+from takedown.store.db import Database
 
 TESTDATA = Path(__file__).resolve().parents[3] / "shared" / "testdata"
 
@@ -98,3 +102,47 @@ def media_dir(tmp_path: Path) -> Path:
     write_video(d / "clip.mp4", seed=3)
     zero_mdat(write_video(d / "broken.mp4", seed=4))
     return d
+
+
+@pytest.fixture
+def cli(settings_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """`takedown ARGS` through the real entry point in this process: (exit code, out, err)."""
+    import sys
+
+    from takedown.cli import main
+    from takedown.config import get_settings
+
+    def run(*args: object) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["takedown", *map(str, args)])
+        get_settings.cache_clear()
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+# Workaround, as in tests/store/conftest.py: tests/conftest.py's `_template` checkpoints the
+# WAL inside the transaction that Database's `BEGIN IMMEDIATE` hook opened, and SQLite
+# answers "database table is locked". Remove once tests/conftest.py is fixed.
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    pg_url = os.environ.get("TAKEDOWN_TEST_DATABASE_URL")
+    if pg_url:
+        db = Database(pg_url)
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        db.migrate()
+        db.dispose()
+        return pg_url
+    path = tmp_path_factory.mktemp("template") / "takedown.db"
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    db.dispose()
+    return str(path)
