@@ -160,3 +160,14 @@ def test_cli_check_rejects_bad_options_without_a_traceback(args: list[str]) -> N
     result = CliRunner().invoke(app, ["check", "http://x.com/", *args])
     assert result.exit_code != 0
     assert "Traceback" not in result.output
+
+
+def test_the_per_host_rate_limit_spreads_requests_over_time() -> None:
+    async def scenario() -> int:
+        world = World()
+        items = [world.new("vk") for _ in range(8)]
+        async with sim_and_checker(world, per_host_rate=5.0, per_host_burst=1) as (sim, c):
+            await c.check_many([i.url for i in items])
+            return int(sim.stats_dict()["vk.com"]["max_per_second"])
+
+    assert asyncio.run(scenario()) < 8  # without the limit all 8 arrive within one second

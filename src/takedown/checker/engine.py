@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Iterable
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import TracebackType
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -32,7 +32,13 @@ from takedown.checker.transport import (
 )
 
 Outcome = tuple[Verdict, str, int | None, str | None]
-_DEADLINE: ContextVar[asyncio.Timeout | None] = ContextVar("checker_deadline", default=None)
+
+
+def _host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 class Checker:
@@ -103,11 +109,12 @@ class Checker:
         return list(await asyncio.gather(*(one(u) for u in urls)))
 
     async def check(self, url: str) -> CheckResult:
-        checked_at = datetime.now(UTC)
+        s = self.settings
         evidence = Evidence()
+        checked_at = datetime.now(UTC)
         try:
-            async with asyncio.timeout(None) as deadline:
-                _DEADLINE.set(deadline)
+            async with self.limits.gate(_host_of(url)), asyncio.timeout(s.check_timeout):
+                checked_at = datetime.now(UTC)  # when the check starts, not when it queued
                 verdict, reason, status, final = await self._check(url, evidence)
         except TimeoutError:
             verdict, reason = (
@@ -118,12 +125,6 @@ class Checker:
         except Refused as exc:
             verdict, reason, status, final = Verdict.UNKNOWN, f"refused: {exc}", None, None
         return CheckResult(url, verdict, reason, status, final, evidence, checked_at)
-
-    def _start_clock(self) -> None:
-        """The time cap counts from the first request sent, not from waiting for a slot."""
-        deadline = _DEADLINE.get()
-        if deadline is not None and deadline.when() is None:
-            deadline.reschedule(asyncio.get_running_loop().time() + self.settings.check_timeout)
 
     async def _check(self, url: str, evidence: Evidence) -> Outcome:
         outcome = await self._attempts(url, evidence)
@@ -156,7 +157,6 @@ class Checker:
                     max_redirects=s.max_redirects,
                     max_body=s.max_body_bytes,
                     prevet=s.proxy is not None,
-                    started=self._start_clock,
                 )
             except RedirectProblem as exc:
                 return Verdict.UNKNOWN, str(exc), None, None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -78,7 +77,6 @@ async def fetch(
     max_redirects: int,
     max_body: int,
     prevet: bool,
-    started: Callable[[], None] = lambda: None,
 ) -> Fetched:
     """GET ``url``, following at most ``max_redirects`` hops; every hop is recorded."""
     current = parse_url(url)
@@ -89,7 +87,6 @@ async def fetch(
         if prevet:  # through a proxy, the proxy resolves; vet what it will reach first
             await backend.vetted(host, port)
         async with limits.slot(host):
-            started()
             response = await client.send(client.build_request("GET", current), stream=True)
             try:
                 location = response.headers.get("location")

@@ -35,16 +35,30 @@ class TokenBucket:
 
 
 class HostLimits:
-    """One global semaphore, and a semaphore and a token bucket per host."""
+    """Checks in progress: at most ``concurrency`` in all and ``per_host`` per host (gate);
+    requests in flight: at most ``per_host`` per host, paced by a token bucket (slot).
+
+    A check holds its gate from its first request to its verdict, so its redirect hops,
+    retries and confirmation never queue behind checks that have not started yet.
+    """
 
     def __init__(self, concurrency: int, per_host: int, rate: float, burst: int) -> None:
         self._global = asyncio.Semaphore(max(1, concurrency))
         self._per_host = max(1, per_host)
         self._rate = rate
         self._burst = burst
+        self._gates: dict[str, asyncio.Semaphore] = {}
         self._hosts: dict[str, tuple[asyncio.Semaphore, TokenBucket]] = {}
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def gate(self, host: str) -> AsyncIterator[None]:
+        gate = self._gates.get(host)
+        if gate is None:
+            gate = self._gates[host] = asyncio.Semaphore(self._per_host)
+        async with gate, self._global:
+            yield
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
@@ -55,19 +69,18 @@ class HostLimits:
         sem, bucket = entry
         async with sem:
             await bucket.take()
-            async with self._global:
-                n = self.in_flight.get(host, 0) + 1
-                self.in_flight[host] = n
-                if n > self.max_in_flight.get(host, 0):
-                    self.max_in_flight[host] = n
-                try:
-                    yield
-                finally:
-                    self.in_flight[host] -= 1
+            n = self.in_flight.get(host, 0) + 1
+            self.in_flight[host] = n
+            if n > self.max_in_flight.get(host, 0):
+                self.max_in_flight[host] = n
+            try:
+                yield
+            finally:
+                self.in_flight[host] -= 1
 
 
 def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Full-jitter exponential backoff: a random wait in [0, min(cap, base * 2**attempt)]."""
+    """Exponential backoff with jitter: a random wait in [high / 2, high], high capped."""
     high = min(cap, base * (2**attempt))
     return (rng or random).uniform(high / 2, high)
 
