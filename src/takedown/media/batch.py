@@ -1,13 +1,16 @@
 """Hash many files on every core: a process pool, results in input order.
 
 Decoding and PDQ are CPU-bound and hold the GIL for part of their run, so files are spread
-over processes (``spawn``, which is safe beside threads). ``on_done`` is called once per
-finished file, for progress bars; the media package itself draws nothing.
+over processes: forked when this process runs a single thread (a worker starts in
+milliseconds), spawned otherwise (forking beside threads is unsafe; a spawned worker needs
+about a second to import numpy, Pillow and PyAV). ``on_done`` is called once per finished file, for
+progress bars; the media package itself draws nothing.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -45,7 +48,8 @@ def hash_files(
                 on_done(result)
             yield result
         return
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    context = get_context("fork" if threading.active_count() == 1 else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for result in pool.map(_hash_one, jobs, chunksize=_chunksize(len(jobs), workers)):
             if on_done:
                 on_done(result)

@@ -28,7 +28,7 @@ from takedown.store.banks import Bank, BankEntry, Match, value_digest
 from takedown.store.models import Evidence, Signal
 
 INDEXED = ("pdq", "vpdq")
-_CACHE: dict[tuple[str, int], tuple[int, dict[str, SignalIndex]]] = {}
+_CACHE: dict[tuple[str, int, str], tuple[int, dict[str, SignalIndex]]] = {}
 
 
 @dataclass
@@ -43,7 +43,8 @@ class Hit:
 
 
 def _indexes(session: Session, bank: Bank) -> dict[str, SignalIndex]:
-    key = (str(session.get_bind().engine.url), bank.id)
+    # created_at too: a recreated database may hand out the same bank id again
+    key = (str(session.get_bind().engine.url), bank.id, str(bank.created_at))
     cached = _CACHE.get(key)
     if cached and cached[0] == bank.version:
         return cached[1]
