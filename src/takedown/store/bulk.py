@@ -20,17 +20,25 @@ class Bulk:
         self.session = session
         self.sqlite = session.get_bind().dialect.name == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
+        self._stamps: dict[datetime, str] = {}
 
     def when(self, value: datetime) -> Any:
         """A date-time as this database's column expects it (UTC)."""
         if not self.sqlite:
             return value
-        v = value.astimezone(UTC) if value.tzinfo else value
-        return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+        text = self._stamps.get(value)
+        if text is None:
+            v = value.astimezone(UTC) if value.tzinfo else value
+            text = v.strftime("%Y-%m-%d %H:%M:%S.%f")
+            if len(self._stamps) < 10_000:
+                self._stamps[value] = text
+        return text
 
     @staticmethod
-    def json(value: Any) -> str:
-        return json.dumps(value, separators=(",", ":"))
+    def json(value: list[str] | tuple[str, ...]) -> str:
+        if not value:
+            return "[]"
+        return json.dumps(list(value), separators=(",", ":"))
 
     def insert(
         self,
@@ -47,3 +55,38 @@ class Bulk:
         if skip_conflicts:
             sql += " ON CONFLICT DO NOTHING"
         self.session.connection().exec_driver_sql(sql, rows)
+
+    def can_return(self) -> bool:
+        if not self.sqlite:
+            return True
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35)
+
+    def insert_returning(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        returning: Sequence[str],
+        *,
+        skip_conflicts: bool = False,
+    ) -> list[tuple[Any, ...]]:
+        """Multi-row ``INSERT … RETURNING`` (SQLite 3.35+, PostgreSQL); the rows inserted."""
+        out: list[tuple[Any, ...]] = []
+        per = max(1, 30_000 // len(columns))  # stay under the bound-parameter limits
+        row_marks = "(" + ", ".join([self.mark] * len(columns)) + ")"
+        tail = (
+            " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+        ) + f" RETURNING {', '.join(returning)}"
+        conn = self.session.connection()
+        for i in range(0, len(rows), per):
+            part = rows[i : i + per]
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                + ", ".join([row_marks] * len(part))
+                + tail
+            )
+            flat = tuple(v for row in part for v in row)
+            out.extend(tuple(r) for r in conn.exec_driver_sql(sql, flat).fetchall())
+        return out

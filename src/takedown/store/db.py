@@ -105,6 +105,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=60000")
+        # Indexes on random keys (dedupe keys, item keys) need a page cache larger than
+        # SQLite's 2 MB default once a table holds millions of rows.
+        cur.execute("PRAGMA cache_size=-131072")
+        cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -150,7 +150,7 @@ class Report(Base):
     operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # leads the unique index
-    dedupe_key: Mapped[str] = mapped_column(String(80))
+    dedupe_key: Mapped[int] = mapped_column(BigInteger)  # see services.intake.dedupe_key
     url: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)

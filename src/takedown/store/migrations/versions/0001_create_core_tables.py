@@ -129,7 +129,7 @@ def upgrade() -> None:
         ),
         sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("unit_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("dedupe_key", sa.String(length=80), nullable=False),
+        sa.Column("dedupe_key", sa.BigInteger(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
