@@ -40,9 +40,7 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("template") / "takedown.db"
     db = Database(f"sqlite:///{path}")
     db.migrate()
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.dispose()
+    db.dispose()  # closing the last connection checkpoints the WAL into the file
     return str(path)
 
 

@@ -138,11 +138,6 @@ def test_audit_verify_names_the_broken_event(cli, db: Database) -> None:
     assert as_json["ok"] is False and as_json["broken_at"] == first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `takedown audit verify` exits 0 on a broken chain: main() runs the app with "
-    "standalone_mode=False, so typer.Exit(1) is returned by click, not raised",
-)
 def test_audit_verify_exits_1_on_a_broken_chain(takedown, db: Database) -> None:
     with db.session() as s:
         units.create_unit(s, "DE-IRU", "referral_unit", actor="test")

@@ -137,10 +137,6 @@ def test_rejects_jsonl_names_row_field_and_reason(cli, instance: Database, tmp_p
     assert got[1]["values"]["url"] == "https://example.org/3"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: rows refused by the reader (encoding, NUL, extra cells) reach the rejects file with no cells",
-)
 def test_rejects_file_keeps_the_cells_of_unreadable_rows(
     cli, instance: Database, tmp_path: Path
 ) -> None:
@@ -325,10 +321,6 @@ def test_import_keeps_the_audit_chain_intact(cli, instance: Database, tmp_path: 
         assert s.scalar(select(func.count()).select_from(Item)) == 50
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: `import --json` prints file-level errors as text on stderr, not {"ok": false, "error": ...} on stdout (DESIGN: CLI contracts)',
-)
 def test_import_json_error_is_an_object(cli, instance: Database, tmp_path: Path) -> None:
     ran = cli("import", _write(tmp_path / "empty.csv", b""), *IMPORT, "--json")
     assert ran.code != 0
@@ -373,10 +365,6 @@ def test_binary_garbage_subprocess(takedown, instance: Database, tmp_path: Path)
     assert ran.err.startswith("error: ") and "internal error" not in ran.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a UTF-16 file with an odd number of bytes ends in 'internal error: UnicodeDecodeError', exit 1",
-)
 def test_truncated_utf16_file_is_a_clear_error(
     takedown, instance: Database, tmp_path: Path
 ) -> None:
@@ -386,10 +374,6 @@ def test_truncated_utf16_file_is_a_clear_error(
     assert ran.code in (0, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Source.close() closes the binary handle but leaves its TextIOWrapper to the garbage collector (ResourceWarning)",
-)
 def test_import_closes_its_file(instance: Database, settings_env: Path, tmp_path: Path) -> None:
     import gc
     import warnings

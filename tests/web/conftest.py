@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from takedown.config import Settings
 from takedown.services import operations, units
@@ -54,25 +52,3 @@ def tokens(db: Database) -> dict[str, str]:
             )[1],
         }
     return out
-
-
-# Workaround: tests/conftest.py's `_template` runs `PRAGMA wal_checkpoint(TRUNCATE)` on a
-# connection where Database's `BEGIN IMMEDIATE` hook has opened a transaction, and SQLite
-# answers "database table is locked". Closing every connection checkpoints the WAL anyway.
-# Remove this override once tests/conftest.py is fixed.
-@pytest.fixture(scope="session")
-def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    pg_url = os.environ.get("TAKEDOWN_TEST_DATABASE_URL")
-    if pg_url:
-        db = Database(pg_url)
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        db.migrate()
-        db.dispose()
-        return pg_url
-    path = tmp_path_factory.mktemp("template") / "takedown.db"
-    db = Database(f"sqlite:///{path}")
-    db.migrate()
-    db.dispose()  # the last connection to close checkpoints and removes the WAL
-    return str(path)

@@ -37,7 +37,9 @@ _register_all()
 def main() -> None:
     """Entry point: user mistakes print one line, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)  # typer.Exit(n) comes back as a return value here
     except UserError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -13,8 +14,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from takedown.cli._context import cli_actor, open_db
 from takedown.cli._output import emit_json
 from takedown.config import get_settings
+from takedown.errors import UserError
 from takedown.reports.stats import operation_stats
-from takedown.services.intake import IntakeResult, import_file
+from takedown.services.intake import ImportOutcome, IntakeResult, import_file
 from takedown.services.operations import get_operation
 
 
@@ -55,7 +57,8 @@ def import_cmd(
 
     try:
         with progress:
-            outcome = import_file(
+            outcome = _run_import(
+                json_out,
                 db,
                 operation,
                 unit,
@@ -91,6 +94,16 @@ def import_cmd(
     elif r.rejected and not rejects:
         typer.echo("  (use --rejects FILE to keep the refused rows with their reasons)", err=True)
     sys.stdout.flush()
+
+
+def _run_import(json_out: bool, *args: Any, **kwargs: Any) -> ImportOutcome:
+    """With --json, a file-level error is an object on stdout too, never only text."""
+    try:
+        return import_file(*args, **kwargs)
+    except UserError as exc:
+        if json_out:
+            emit_json({"ok": False, "file": str(args[3]), "error": str(exc)})
+        raise
 
 
 def stats_cmd(

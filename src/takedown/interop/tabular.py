@@ -77,6 +77,7 @@ class Source:
     ignored_fields: set[str]
     _handle: IO[bytes]
     _rows: Iterator[Row]
+    _text: IO[str] | None = None
 
     def rows(self) -> Iterator[Row]:
         return self._rows
@@ -88,6 +89,8 @@ class Source:
             return self.size
 
     def close(self) -> None:
+        if self._text is not None:
+            self._text.close()  # closes the binary handle under it too
         self._handle.close()
 
 
@@ -134,10 +137,25 @@ def open_source(path: Path, *, encoding: str | None = None, max_bytes: int) -> S
         else:
             rows = _csv_rows(path, text, ignored)
             fmt = "csv"
-    except UserError:
-        handle.close()
+    except (UserError, UnicodeDecodeError) as exc:
+        text.close()
+        if isinstance(exc, UnicodeDecodeError):
+            raise UserError(
+                f"{path}: not valid {enc} text at byte {exc.start}: {exc.reason}"
+            ) from None
         raise
-    return Source(path, fmt, enc, size, ignored, handle, rows)
+    return Source(path, fmt, enc, size, ignored, handle, _decoding(path, enc, rows), text)
+
+
+def _decoding(path: Path, encoding: str, rows: Iterator[Row]) -> Iterator[Row]:
+    """Turn a decoder failure mid-file (e.g. a truncated UTF-16 file) into a clear error."""
+    try:
+        yield from rows
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{path}: not valid {encoding} text near byte {exc.start} ({exc.reason}); the rows "
+            "before it were imported, and running the import again after fixing the file skips them"
+        ) from None
 
 
 def _sniff_encoding(head: bytes) -> str:
@@ -221,7 +239,9 @@ def _jsonl_rows(text: IO[str], ignored: set[str]) -> Iterator[Row]:
         if not line.strip():
             continue
         if _bad_text(line):
-            yield Row(number, problem=("row", "encoding", _ENCODING_MSG))
+            yield Row(
+                number, {"url": line.strip()[:2000]}, problem=("row", "encoding", _ENCODING_MSG)
+            )
             continue
         try:
             obj: Any = json.loads(line.replace(NUL_MARK, "\\u0000"))
@@ -267,14 +287,21 @@ def _bad_text(value: str) -> bool:
 _KNOWN = frozenset(REPORT_FIELDS)
 
 
+def _known(fields: dict[str, str]) -> dict[str, str | None]:
+    return {k: v for k, v in fields.items() if k in _KNOWN}
+
+
 def _checked(number: int, fields: dict[str, str]) -> Row:
     whole = "".join(fields.values())
     if NUL_MARK in whole or _bad_text(whole):  # rare: find the field to name it
         for key, value in fields.items():
             if key in _KNOWN and NUL_MARK in value:
-                return Row(number, problem=(key, "nul", f"{key} contains a NUL byte"))
+                cells = {k: v.replace(NUL_MARK, "\\0") for k, v in _known(fields).items() if v}
+                return Row(number, cells, problem=(key, "nul", f"{key} contains a NUL byte"))
             if key in _KNOWN and _bad_text(value):
-                return Row(number, problem=(key, "encoding", f"{key}: {_ENCODING_MSG}"))
+                return Row(
+                    number, _known(fields), problem=(key, "encoding", f"{key}: {_ENCODING_MSG}")
+                )
     clean: dict[str, str | None] = {}
     for key, value in fields.items():
         if key in _KNOWN:

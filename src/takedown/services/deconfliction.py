@@ -97,9 +97,12 @@ def _items_matching(session: Session, hold: Hold) -> list[Item]:
     found = list(session.scalars(select(Item).where(Item.key == hold.target)))
     if hold.target_type == "account":
         # parents is a JSON list of keys; match its serialised form (exact key, quoted)
-        pattern = f'%"{hold.target}"%'
-
-        found += list(session.scalars(select(Item).where(cast(Item.parents, String).like(pattern))))
+        quoted = f'"{hold.target}"'
+        found += list(
+            session.scalars(
+                select(Item).where(cast(Item.parents, String).contains(quoted, autoescape=True))
+            )
+        )
     return found
 
 

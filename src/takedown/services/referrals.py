@@ -259,7 +259,7 @@ def order_payload(order: RemovalOrder) -> dict[str, Any]:
         "reasons": order.reasons,
         "redress": order.redress,
         "non_disclosure": order.non_disclosure,
-        "issued_at": order.issued_at,
+        "issued_at": order.issued_at.isoformat(),
     }
 
 
@@ -352,10 +352,12 @@ def resume_order(
 ) -> RemovalOrder:
     """Resolve the open pause: the issuer clarified, or the force majeure ended."""
     order = get_order(session, order_id)
-    issuer = who.unit_id == order.unit_id and who.role in ("senior_assessor", "admin")
-    platform = who.unit_kind == "platform" and order.addressee in who.platforms
-    if not (issuer or platform):
-        raise Forbidden("only the issuing authority or the addressed platform resumes an order")
+    if who.unit_kind == "platform":
+        if order.addressee not in who.platforms:
+            raise NotFound(f"no removal order with id {order_id}")  # not yours: not there
+        authorize(who, "platform.answer")
+    elif who.unit_id != order.unit_id or who.role not in ("senior_assessor", "admin"):
+        raise Forbidden("only the issuing authority's senior assessor resumes an order")
     pause = session.scalar(
         select(OrderPause).where(OrderPause.order_id == order.id, OrderPause.ended_at.is_(None))
     )

@@ -5,7 +5,7 @@ Importing this package registers every model module on ``Base.metadata``.
 
 from __future__ import annotations
 
-from takedown.store import assessment, deconfliction, models, referrals
+from takedown.store import assessment, deconfliction, models, referrals, verification
 from takedown.store.db import Database
 
-__all__ = ["Database", "assessment", "deconfliction", "models", "referrals"]
+__all__ = ["Database", "assessment", "deconfliction", "models", "referrals", "verification"]
