@@ -296,7 +296,9 @@ def _checked(number: int, fields: dict[str, str]) -> Row:
     if NUL_MARK in whole or _bad_text(whole):  # rare: find the field to name it
         for key, value in fields.items():
             if key in _KNOWN and NUL_MARK in value:
-                cells = {k: v.replace(NUL_MARK, "\\0") for k, v in _known(fields).items() if v}
+                cells: dict[str, str | None] = {
+                    k: v.replace(NUL_MARK, "\\0") for k, v in _known(fields).items() if v
+                }
                 return Row(number, cells, problem=(key, "nul", f"{key} contains a NUL byte"))
             if key in _KNOWN and _bad_text(value):
                 return Row(
