@@ -17,9 +17,12 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
+SIM_PORT ?= 8081
+
 run: $(STAMP)
 	$(BIN)/takedown init
-	$(BIN)/takedown serve --host $(HOST) --port $(PORT)
+	$(BIN)/takedown demo
+	$(BIN)/takedown serve --host $(HOST) --port $(PORT) --simulate $(SIM_PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
