@@ -111,3 +111,14 @@ def test_signal_types_shape() -> None:
     assert PdqSignal.compare(a, b) == 8
     far = "0" * 64
     assert VpdqSignal.compare(f"0,100,{a},0\n1,100,{far},1", f"0,100,{b},0") == 50
+
+
+def test_many_matches_for_one_query() -> None:
+    """More matches than the compiled loop keeps per query: the answer is still complete."""
+    rng = np.random.default_rng(9)
+    root = random_words(rng, 1)
+    stored = np.vstack([flip(rng, np.repeat(root, 150, axis=0), 0, 12), random_words(rng, 500)])
+    queries = np.vstack([root, random_words(rng, 3)])
+    qi, ids, _ = PDQIndex.build(stored).query_arrays(queries, 31)
+    assert set(zip(qi.tolist(), ids.tolist(), strict=True)) == brute_force(stored, queries, 31)
+    assert (qi == 0).sum() >= 150

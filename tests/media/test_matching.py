@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from takedown.interop.hashlists import HashRecord
 from takedown.media import pdq
 from takedown.services import banks
-from takedown.services.matching import match_evidence
+from takedown.services.matching import item_match_summary, match_evidence
 from takedown.services.operations import create_operation
 from takedown.store import audit
 from takedown.store.banks import Match
@@ -66,6 +66,8 @@ def test_evidence_matches_are_stored_with_distance_and_bank(db: Database, tmp_pa
         assert len(matches) == 1
         [m] = matches
         assert m.distance <= 31 and not m.suppressed and m.extra["variant"] != "original"
+        summary = item_match_summary(s, m.item_id)
+        assert summary["banks"] == ["propaganda"] and summary["entities"] == ["Invented Group"]
         types = sorted(s.scalars(select(Signal.signal_type).where(Signal.evidence_id == ev_id)))
         assert types == ["md5", "pdq", "sha256"]
         assert m.signal_id is not None and s.get(Signal, m.signal_id).signal_type == "pdq"
@@ -91,6 +93,8 @@ def test_negative_bank_suppresses_and_exact_signals_match(db: Database, tmp_path
         by_type = {m.signal_type: m for m in matches}
         assert by_type["md5"].suppressed and by_type["md5"].distance == 0
         assert not by_type["pdq"].suppressed  # the negative bank's own hit
+        summary = item_match_summary(s, matches[0].item_id)
+        assert summary == {"matches": 0, "best_distance": None, "banks": [], "entities": []}
 
 
 def test_bad_media_is_audited_not_raised(db: Database, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from takedown.media._kernel import CAP, kernel
 from takedown.media.pdq import hex_to_words
 
 MAX_EXACT = 31
@@ -49,7 +50,7 @@ SMALL = Layout(16, 1, 16)
 
 def auto_layout(n: int) -> Layout:
     """Few candidates per probe without oversized tables: wider chunks for bigger indexes."""
-    if n < 300_000:
+    if n < 2_000_000:
         return SMALL
     return Layout(11, 2, int(min(23, max(18, round(np.log2(n))))))
 
@@ -83,22 +84,18 @@ class _Segment:
         self.ids = np.ascontiguousarray(ids, dtype=np.int64)
         self.layout = layout
         self.masks = _masks(layout.bits, layout.radius)
-        self.order: list[NDArray[np.uint32]] = []
-        self.offsets: list[NDArray[np.uint32]] = []
         size = 1 << layout.bits
+        n = len(self.ids)
+        self.order = np.empty((layout.chunks, n), dtype=np.uint32)
+        self.offsets = np.zeros((layout.chunks, size + 1), dtype=np.uint32)
         for c in range(layout.chunks):
-            keys = _chunk(self.words, layout, c)
+            keys = _chunk(words, layout, c)
             # numpy radix-sorts 16-bit keys when asked for a stable sort
-            order = (
-                np.argsort(keys.astype(np.uint16), kind="stable")
-                if layout.bits <= 16
-                else np.argsort(keys)
-            )
-            self.order.append(order.astype(np.uint32))
-            counts = np.bincount(keys, minlength=size)
-            off = np.zeros(size + 1, dtype=np.uint32)
-            np.cumsum(counts, out=off[1:])
-            self.offsets.append(off)
+            if layout.bits <= 16:
+                self.order[c] = np.argsort(keys.astype(np.uint16), kind="stable")
+            else:
+                self.order[c] = np.argsort(keys)
+            np.cumsum(np.bincount(keys, minlength=size), out=self.offsets[c, 1:])
 
     @property
     def words(self) -> U64:
@@ -109,7 +106,7 @@ class _Segment:
 
     @property
     def nbytes(self) -> int:
-        tables = sum(a.nbytes for a in self.order) + sum(a.nbytes for a in self.offsets)
+        tables = self.order.nbytes + self.offsets.nbytes
         return self.lo.nbytes + self.hi.nbytes + self.ids.nbytes + tables
 
     def candidates(self, queries: U64) -> tuple[I64, NDArray[np.intp]]:
@@ -253,6 +250,8 @@ class PDQIndex:
             return self._query_segment(seg, q[lo : lo + batch], lo, threshold)
 
         workers = threads if threads is not None else min(len(jobs), os.cpu_count() or 1)
+        if kernel() is not None:
+            workers = 1  # the compiled loop runs on every core by itself
         if workers > 1:
             # numpy releases the GIL in gathers and ufuncs, so threads share the cores
             with ThreadPoolExecutor(workers) as pool:
@@ -272,12 +271,46 @@ class PDQIndex:
     def _query_segment(
         self, seg: _Segment, q: U64, offset: int, threshold: int
     ) -> tuple[I64, I64, I64]:
+        search = kernel()
+        if search is not None:
+            return self._query_compiled(search, seg, q, offset, threshold)
         qi, rows = seg.candidates(q)
         rows, qi, dist = _within(seg, q, rows, qi, threshold)
         # a hash found through two chunks appears twice: keep one
         key = qi.astype(np.int64) * len(seg) + rows
         _, first = np.unique(key, return_index=True)
         return qi[first] + offset, seg.ids[rows[first]], dist[first]
+
+    def _query_compiled(
+        self, search: Any, seg: _Segment, q: U64, offset: int, threshold: int
+    ) -> tuple[I64, I64, I64]:
+        rows, dist, found = search(
+            _unpair(seg.lo),
+            _unpair(seg.hi),
+            seg.order,
+            seg.offsets,
+            seg.masks,
+            seg.layout.bits,
+            np.ascontiguousarray(q),
+            threshold,
+        )
+        kept = np.minimum(found, CAP)
+        qi = np.repeat(np.arange(len(q), dtype=np.int64), kept)
+        r, d = (
+            rows[np.arange(CAP)[None, :] < kept[:, None]],
+            dist[np.arange(CAP)[None, :] < kept[:, None]],
+        )
+        over = np.flatnonzero(found > CAP)
+        if len(over):  # rare: a query with more matches than the loop keeps
+            keep = ~np.isin(qi, over)
+            qi, r, d = qi[keep], r[keep], d[keep]
+            sub = q[over]
+            oq, orows = seg.candidates(sub)
+            orows, oq, od = _within(seg, sub, orows, oq, threshold)
+            _, first = np.unique(oq.astype(np.int64) * len(seg) + orows, return_index=True)
+            qi = np.concatenate([qi, over[oq[first]]])
+            r, d = np.concatenate([r, orows[first]]), np.concatenate([d, od[first]])
+        return qi + offset, seg.ids[r], d
 
     def query(
         self, queries: U64 | list[str], threshold: int = MAX_EXACT

@@ -154,6 +154,26 @@ def describe_hits(session: Session, hits: list[Hit]) -> list[dict[str, Any]]:
     return out
 
 
+def item_match_summary(session: Session, item_id: int) -> dict[str, Any]:
+    """What triage needs to rank an item: its counted matches (not suppressed, not in a
+    negative bank), the nearest distance, and the banks and entities hit."""
+    rows = session.execute(
+        select(Match.distance, Bank.name, BankEntry.labels)
+        .join(Bank, Bank.id == Match.bank_id)
+        .join(BankEntry, BankEntry.id == Match.bank_entry_id)
+        .where(Match.item_id == item_id, Match.suppressed.is_(False), Bank.negative.is_(False))
+    ).all()
+    entities = sorted(
+        {str(labels["entity"]) for _, _, labels in rows if (labels or {}).get("entity")}
+    )
+    return {
+        "matches": len(rows),
+        "best_distance": min((d for d, _, _ in rows), default=None),
+        "banks": sorted({name for _, name, _ in rows}),
+        "entities": entities,
+    }
+
+
 def match_evidence(
     session: Session,
     evidence_id: int,
