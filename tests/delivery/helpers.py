@@ -201,27 +201,3 @@ def delivery(db: Database, delivery_id: int) -> Delivery:
         row = s.get(Delivery, delivery_id)
         assert row is not None
         return row
-
-
-def build_template(tmp_path_factory: Any) -> str:
-    """Like tests/conftest.py's ``_template``, without its WAL checkpoint on a connection the
-    ``BEGIN IMMEDIATE`` hook holds (SQLite answers "database table is locked"); closing the
-    last connection checkpoints the WAL anyway. Same workaround as tests/web/conftest.py."""
-    import os
-
-    from sqlalchemy import text
-
-    pg_url = os.environ.get("TAKEDOWN_TEST_DATABASE_URL")
-    if pg_url:
-        db = Database(pg_url)
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        db.migrate()
-        db.dispose()
-        return pg_url
-    path = tmp_path_factory.mktemp("template") / "takedown.db"
-    db = Database(f"sqlite:///{path}")
-    db.migrate()
-    db.dispose()
-    return str(path)

@@ -8,13 +8,7 @@ import pytest
 
 from takedown.config import Settings
 
-from ..delivery.helpers import build_template, make_settings
-
-
-# Remove once tests/conftest.py's _template stops checkpointing inside BEGIN IMMEDIATE.
-@pytest.fixture(scope="session")
-def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return build_template(tmp_path_factory)
+from ..delivery.helpers import make_settings
 
 
 @pytest.fixture
