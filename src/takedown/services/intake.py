@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from takedown import urls
@@ -344,65 +344,89 @@ def _write_batch(
     if not candidates:
         return []
     op_id, unit_id = operation.id, unit.id
-    # 1. Reports already stored (an earlier import of the same file) or repeated in this batch.
-    stored = _existing_reports(session, op_id, unit_id, [c.dedupe_key for c in candidates])
-    fresh: list[_Candidate] = []
-    out: list[Accepted] = []
-    seen: dict[int, int] = {}
-    for cand in candidates:
-        if cand.dedupe_key in stored or cand.dedupe_key in seen:
-            item_id = stored.get(cand.dedupe_key) or seen[cand.dedupe_key]
-            out.append(Accepted(cand.row, item_id, cand.ref.key, False, True))
-            continue
-        seen[cand.dedupe_key] = -1
-        fresh.append(cand)
-    if not fresh:
-        return out
-    # 2. Items: find the existing ones, create the rest.
-    keys = list(dict.fromkeys(c.ref.key for c in fresh))
-    items = _existing_items(session, op_id, keys)
-    first_of: dict[str, _Candidate] = {}
-    for cand in fresh:
-        if cand.ref.key not in items:
-            first_of.setdefault(cand.ref.key, cand)
-    created: set[str] = set()
-    if first_of:
-        ids, created = _create_items(session, op_id, list(first_of.values()), now)
-        items.update(ids)
-    # 3. Reports, every one of them.
     bulk = Bulk(session)
+    # 1. Rows repeated within this batch, and (without RETURNING) reports already stored.
+    stored: dict[int, int] = {}
+    if not bulk.can_return():
+        stored = _existing_reports(session, op_id, unit_id, [c.dedupe_key for c in candidates])
+    fresh: list[_Candidate] = []
+    repeats: list[_Candidate] = []
+    seen: set[int] = set()
+    for cand in candidates:
+        if cand.dedupe_key in seen or cand.dedupe_key in stored:
+            repeats.append(cand)
+        else:
+            seen.add(cand.dedupe_key)
+            fresh.append(cand)
+    # 2. Items: find the existing ones, create the rest.
+    items: dict[str, int] = {}
+    created: set[str] = set()
+    if fresh:
+        keys = list(dict.fromkeys(c.ref.key for c in fresh))
+        items = _existing_items(session, op_id, keys)
+        first_of: dict[str, _Candidate] = {}
+        for cand in fresh:
+            if cand.ref.key not in items:
+                first_of.setdefault(cand.ref.key, cand)
+        if first_of:
+            ids, created = _create_items(session, op_id, list(first_of.values()), now)
+            items.update(ids)
+    # 3. Reports, every one of them; a report stored by an earlier run is skipped by the
+    #    unique (unit, operation, dedupe_key) index and comes back as a duplicate.
     received = bulk.when(now)
-    bulk.insert(
-        "reports",
-        REPORT_COLUMNS,
-        [
-            (
-                op_id,
-                items[c.ref.key],
-                unit_id,
-                c.dedupe_key,
-                c.fields["url"],
-                c.fields.get("title"),
-                c.fields.get("text"),
-                c.fields.get("language"),
-                c.fields.get("content_type"),
-                c.fields.get("group"),
-                c.fields.get("notes"),
-                c.fields.get("external_id"),
-                c.fields.get("evidence_path"),
-                source,
-                bulk.when(c.reported_at),
-                received,
-            )
-            for c in fresh
-        ],
-    )
+    rows = [
+        (
+            op_id,
+            items[c.ref.key],
+            unit_id,
+            c.dedupe_key,
+            c.fields["url"],
+            c.fields.get("title"),
+            c.fields.get("text"),
+            c.fields.get("language"),
+            c.fields.get("content_type"),
+            c.fields.get("group"),
+            c.fields.get("notes"),
+            c.fields.get("external_id"),
+            c.fields.get("evidence_path"),
+            source,
+            bulk.when(c.reported_at),
+            received,
+        )
+        for c in fresh
+    ]
+    if bulk.can_return():
+        returned = bulk.insert_returning(
+            "reports", REPORT_COLUMNS, rows, ("dedupe_key",), skip_conflicts=True
+        )
+        inserted = {r[0] for r in returned}
+    else:
+        bulk.insert("reports", REPORT_COLUMNS, rows)
+        inserted = {c.dedupe_key for c in fresh}
+    stored_now = [c for c in fresh if c.dedupe_key not in inserted]
+    repeats += stored_now
+    fresh = [c for c in fresh if c.dedupe_key in inserted]
+    if stored_now:
+        stored.update(
+            _existing_reports(session, op_id, unit_id, [c.dedupe_key for c in stored_now])
+        )
+        _drop_orphans(session, op_id, created - {c.ref.key for c in fresh})
+        created &= {c.ref.key for c in fresh}
+    out: list[Accepted] = []
+    first_item: dict[int, int] = {}
     opened: set[str] = set()
     for cand in fresh:
         key = cand.ref.key
         new = key in created and key not in opened
         opened.add(key)
+        first_item[cand.dedupe_key] = items[key]
         out.append(Accepted(cand.row, items[key], key, new, False))
+    for cand in repeats:
+        item_id = stored.get(cand.dedupe_key) or first_item.get(cand.dedupe_key, 0)
+        out.append(Accepted(cand.row, item_id, cand.ref.key, False, True))
+    if not fresh:
+        out.sort(key=lambda a: a.row)
+        return out
     out.sort(key=lambda a: a.row)
     digest = hashlib.sha256("\n".join(str(c.dedupe_key) for c in fresh).encode()).hexdigest()
     audit.record(
@@ -421,6 +445,12 @@ def _write_batch(
         },
     )
     return out
+
+
+def _drop_orphans(session: Session, op_id: int, keys: set[str]) -> None:
+    """Items this batch created for rows that turned out to be stored reports already."""
+    if keys:
+        session.execute(delete(Item).where(Item.operation_id == op_id, Item.key.in_(sorted(keys))))
 
 
 def _attach_all(
