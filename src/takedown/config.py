@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from takedown.checker import CheckerSettings
 
 
 class Settings(BaseSettings):
@@ -79,6 +83,30 @@ class Settings(BaseSettings):
         default=None,
         description="JSON file with the label taxonomy (`groups`, `tiers`); default built in.",
     )
+    recheck_every_minutes: int = Field(
+        default=10,
+        description=(
+            "How often the job queue looks for items whose scheduled recheck is due "
+            "(+1 h, +6 h, +24 h, daily to 30 days, weekly); 0 disables automatic rechecks."
+        ),
+    )
+    checker_allow_networks: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Networks (CIDR, JSON list) the checker may reach although not public, e.g. "
+            '["127.0.0.1/32"] for the simulator. Default: public addresses only.'
+        ),
+    )
+    checker_connect_to: list[str] = Field(
+        default_factory=list,
+        description="curl-style HOST:PORT:ADDR:PORT2 rules for the checker (JSON list).",
+    )
+    checker_proxy: str | None = Field(
+        default=None, description="Egress proxy for the checker (http://, https:// or socks5://)."
+    )
+    checker_user_agent: str | None = Field(
+        default=None, description="User-Agent of the checker (default names takedown)."
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
     @property
@@ -90,6 +118,17 @@ class Settings(BaseSettings):
     @property
     def resolved_queue_url(self) -> str:
         return self.queue_url or f"sqlite:///{(self.data_dir / 'queue.db').resolve()}"
+
+    def checker_settings(self) -> CheckerSettings:
+        from takedown.checker import CheckerSettings
+
+        base = CheckerSettings()
+        return CheckerSettings(
+            allow_networks=tuple(self.checker_allow_networks),
+            connect_to=tuple(self.checker_connect_to),
+            proxy=self.checker_proxy,
+            user_agent=self.checker_user_agent or base.user_agent,
+        )
 
     @property
     def evidence_dir(self) -> Path:

@@ -5,7 +5,9 @@ default, ``RedisHuey`` for ``TAKEDOWN_QUEUE_URL=redis://…``) and registers the
 
 - ``deliver(delivery_id)``: one attempt of one outbox row (takedown.delivery.outbox);
 - every minute: ``sweep`` (enqueue due deliveries: retries, and anything a queue lost),
-  ``expire_holds`` and ``check_overdue_orders``.
+  ``expire_holds`` and ``check_overdue_orders``;
+- every ``recheck_every_minutes``: ``recheck_due_items`` (verification after referral on the
+  schedule of takedown.domain.rechecks).
 
 ``install()`` adds a commit hook to the database, so a committed delivery is enqueued at
 once, by id. ``rederive()`` enqueues the pending work the database knows of: the database
@@ -28,6 +30,7 @@ from takedown.errors import UserError
 from takedown.services.deconfliction import expire_holds
 from takedown.services.delivery import due_deliveries, pending_deliveries
 from takedown.services.referrals import check_overdue_orders
+from takedown.services.verification import due_for_recheck, verify_items
 from takedown.store.db import Database
 from takedown.store.models import utcnow
 
@@ -74,6 +77,11 @@ class Jobs:
         self.check_overdue_orders = self.huey.periodic_task(every_minute, name="overdue_orders")(
             self._check_overdue_orders
         )
+        minutes = settings.recheck_every_minutes
+        if minutes > 0:  # 0: no automatic rechecks (run `takedown verify` by hand)
+            self.huey.periodic_task(crontab(minute=f"*/{minutes}"), name="recheck_due_items")(
+                self._recheck
+            )
 
     # -- tasks: each receives ids (or nothing) and calls one service function ----------------
 
@@ -99,6 +107,14 @@ class Jobs:
             late = check_overdue_orders(session)
         if late:
             log.warning("%s removal orders are overdue", len(late))
+
+    def _recheck(self, limit: int = 500, now: datetime | None = None) -> None:
+        """Check the items whose scheduled recheck is due, and record what was seen."""
+        with self.db.session() as session:
+            due = due_for_recheck(session, now=now, limit=limit)
+        if due:
+            checks = verify_items(self.db, due, self.settings.checker_settings())
+            log.info("rechecked %s items", len(checks))
 
     # -- enqueueing ---------------------------------------------------------------------------
 
