@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from takedown.config import Settings
 from takedown.interop.tabular import Row
@@ -176,25 +174,3 @@ def ready_items(world: World) -> Callable[..., list[int]]:
         return ids
 
     return _make
-
-
-# Workaround, as in tests/web and tests/cli: tests/conftest.py's `_template` runs
-# `PRAGMA wal_checkpoint(TRUNCATE)` inside the `BEGIN IMMEDIATE` that Database opens, and SQLite
-# answers "database table is locked". Closing every connection checkpoints the WAL anyway.
-# Remove this override once tests/conftest.py is fixed.
-@pytest.fixture(scope="session")
-def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    pg_url = os.environ.get("TAKEDOWN_TEST_DATABASE_URL")
-    if pg_url:
-        db = Database(pg_url)
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        db.migrate()
-        db.dispose()
-        return pg_url
-    path = tmp_path_factory.mktemp("template") / "takedown.db"
-    db = Database(f"sqlite:///{path}")
-    db.migrate()
-    db.dispose()  # the last connection to close checkpoints and removes the WAL
-    return str(path)

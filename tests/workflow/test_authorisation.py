@@ -107,11 +107,6 @@ def test_a_platform_sees_only_what_is_addressed_to_it(
         assert client.get(API + path, headers=world.bearer("tg_agent")).status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: POST /platform/orders/{id}/resume answers 403 to a platform the order is not "
-    "addressed to (and 404 for an id that does not exist), so it reveals that the order exists",
-)
 def test_resume_of_another_platforms_order_is_404(
     client: TestClient, world: World, scene: Scene
 ) -> None:
@@ -242,11 +237,6 @@ def test_an_auditor_writes_nothing(client: TestClient, world: World, scene: Scen
     assert world.state(scene.tg_items[0]) == "referred"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: resume_order checks no role: any token of the addressed platform's unit, "
-    "an auditor's included, restarts the clock",
-)
 def test_a_platform_units_auditor_cannot_resume_an_order(
     client: TestClient, world: World, scene: Scene
 ) -> None:

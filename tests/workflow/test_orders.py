@@ -197,9 +197,11 @@ def test_pause_and_resume_through_the_services(
     assert [p["reason"] for p in paused["pauses"]] == [reason]
     with pytest.raises(UserError, match="already paused"), world.db.session() as s:
         referrals.pause_order(s, world.who["tg_agent"], order_id, reason, None)
-    for caller in ("de_analyst", "yt_agent", "fr_senior"):
+    for caller in ("de_analyst", "fr_senior", "auditor"):
         with pytest.raises(Forbidden), world.db.session() as s:
             referrals.resume_order(s, world.who[caller], order_id)
+    with pytest.raises(NotFound), world.db.session() as s:  # not addressed to it: not there
+        referrals.resume_order(s, world.who["yt_agent"], order_id)
     with world.db.session() as s:
         referrals.resume_order(s, world.who["de_senior2"], order_id, "clarified")
     clock = _clock(world, order_id)
