@@ -4,6 +4,8 @@ Requests are routed by Host header to a virtual platform, then by target to an i
 are played per item. Counters kept here (requests, statuses, in-flight and its maximum, the
 busiest second) let benchmarks prove the checker's per-host limits from the server's side.
 ``/_sim/stats`` answers them as JSON on any host; ``POST /_sim/reset`` clears them.
+``POST /_sim/state`` with ``{"url", "state"}`` sets one item's state (aliases included): the
+simulated platform agent (``takedown.sim.agent``) uses it to remove what it says it removed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from takedown.sim import pages
+from takedown.sim.agent import find_item
 from takedown.sim.model import PLATFORM_OF_HOST, Fault, Item, State, World
 
 REASONS = {
@@ -132,8 +135,7 @@ class SimServer:
                     if name:
                         headers[name.strip().lower()] = value.strip()
                 length = int(headers.get("content-length", "0") or 0)
-                if length:
-                    await reader.readexactly(length)
+                body = await reader.readexactly(length) if length else b""
                 host = headers.get("host", "").lower()
                 host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
                 proxied = target.startswith("http://")  # absolute form: we are the proxy
@@ -142,7 +144,7 @@ class SimServer:
                     host = (parts.hostname or "").lower()
                     target = parts.path + (f"?{parts.query}" if parts.query else "")
                 agent = headers.get("user-agent", "")
-                if not await self._dispatch(method, target, host, writer, (agent, proxied)):
+                if not await self._dispatch(method, target, host, writer, (agent, proxied), body):
                     return
         except (ConnectionError, asyncio.IncompleteReadError):
             return
@@ -159,8 +161,11 @@ class SimServer:
         host: str,
         writer: asyncio.StreamWriter,
         client: tuple[str, bool],
+        body: bytes = b"",
     ) -> bool:
         if target.startswith("/_sim/"):
+            if target == "/_sim/state" and method == "POST":
+                return await self._set_state(body, writer)
             return await self._control(method, target, writer)
         stats = self.stats.setdefault(host, HostStats())
         stats.enter()
@@ -186,6 +191,23 @@ class SimServer:
         else:
             body = self.stats_dict()
         return await self._send(writer, 200, "application/json", json.dumps(body).encode())
+
+    async def _set_state(self, body: bytes, writer: asyncio.StreamWriter) -> bool:
+        """``POST /_sim/state`` ``{"url", "state"}``: set the state of the item at ``url``."""
+        try:
+            request = json.loads(body)
+            url, state = str(request["url"]), State(request["state"])
+        except (ValueError, KeyError, TypeError):
+            known = ", ".join(s.value for s in State)
+            error = {"ok": False, "error": f'send {{"url": ..., "state": one of {known}}}'}
+            return await self._send(writer, 400, "application/json", json.dumps(error).encode())
+        item = find_item(self.world, [url])
+        if item is None:
+            error = {"ok": False, "error": f"no simulated item at {url}"}
+            return await self._send(writer, 404, "application/json", json.dumps(error).encode())
+        item.state = state
+        answer = {"ok": True, "url": item.url, "state": item.state}
+        return await self._send(writer, 200, "application/json", json.dumps(answer).encode())
 
     def _item_for_url(self, url: str) -> Item | None:
         parts = urlsplit(url)

@@ -1,0 +1,329 @@
+"""The platform side of the referral workflow: a simulated platform agent that answers.
+
+``PlatformAgent`` holds one platform token. It polls the pull API (following the ``next``
+cursor), acknowledges new referrals and orders, and decides for each item by a seeded
+``Policy``: remove after a delay drawn from a distribution (orders faster than referrals),
+decline a share with a reason, restrict a share (geo), never answer a share. A removal first
+flips the simulated item to ``State.REMOVED`` (a geo restriction to ``GEO_BLOCKED``), and
+only then is the answer posted, so the checker sees what the platform claims. It stops at a
+deadline, when told (``stop()``), or, with ``until_idle``, when nothing is left to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from takedown.errors import UserError
+from takedown.sim.model import Item, State, World
+
+log = logging.getLogger(__name__)
+DISTRIBUTIONS = ("lognormal", "exponential")
+DECLINE_REASONS = ("not a violation of our terms of service", "public interest: news reporting")
+FLIP = {"removed": State.REMOVED, "restricted": State.GEO_BLOCKED}
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # removed, declined, restricted, or ignored (never answered)
+    reason: str | None
+    delay: float  # seconds after the agent first saw the item
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a simulated platform answers. The same seed gives the same decision per item."""
+
+    seed: int = 0
+    median_delay: float = 60.0  # referrals, seconds
+    order_speedup: float = 10.0  # orders: median_delay / order_speedup
+    distribution: str = "lognormal"
+    sigma: float = 1.0  # lognormal spread
+    decline_share: float = 0.15
+    restrict_share: float = 0.05
+    ignore_share: float = 0.10
+
+    def __post_init__(self) -> None:
+        shares = {
+            "decline_share": self.decline_share,
+            "restrict_share": self.restrict_share,
+            "ignore_share": self.ignore_share,
+        }
+        for name, value in shares.items():
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        if sum(shares.values()) > 1:
+            raise ValueError("decline_share + restrict_share + ignore_share must be at most 1")
+        if self.median_delay < 0 or self.order_speedup <= 0 or self.sigma < 0:
+            raise ValueError("median_delay and sigma must be >= 0, order_speedup > 0")
+        if self.distribution not in DISTRIBUTIONS:
+            raise ValueError(
+                f"distribution {self.distribution!r}: use {' or '.join(DISTRIBUTIONS)}"
+            )
+
+    def delay(self, rng: random.Random, median: float) -> float:
+        if median == 0:
+            return 0.0
+        if self.distribution == "exponential":
+            return rng.expovariate(math.log(2) / median)
+        return median * math.exp(self.sigma * rng.gauss(0.0, 1.0))
+
+    def decide(self, kind: str, ident: int) -> Decision:
+        """``kind`` is "referral" (ident: item id) or "order" (ident: order id)."""
+        rng = random.Random(f"{self.seed}/{kind}/{ident}")
+        roll = rng.random()
+        if kind == "order":  # binding: removed within the hour, or never answered
+            action = "ignored" if roll < self.ignore_share else "removed"
+            return Decision(action, None, self.delay(rng, self.median_delay / self.order_speedup))
+        action, reason = "removed", None
+        if roll < self.ignore_share:
+            action = "ignored"
+        elif roll < self.ignore_share + self.decline_share:
+            action, reason = "declined", rng.choice(DECLINE_REASONS)
+        elif roll < self.ignore_share + self.decline_share + self.restrict_share:
+            action, reason = "restricted", "geo"
+        return Decision(action, reason, self.delay(rng, self.median_delay))
+
+
+def find_item(world: World, urls: Sequence[str]) -> Item | None:
+    """The simulated item behind any of ``urls`` (host and target, aliases included)."""
+    for url in urls:
+        parts = urlsplit(url.split("#", 1)[0])
+        host = (parts.hostname or "").lower()
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        bare = host.removeprefix("www.")
+        for candidate in dict.fromkeys((host, bare, f"www.{bare}")):
+            item = world.find(candidate, target)
+            if item is not None:
+                return item
+    return None
+
+
+class WorldControl(Protocol):
+    async def set_state(self, urls: Sequence[str], state: State) -> bool: ...
+
+
+class LocalWorld:
+    """The simulator's world in this process (``takedown serve --simulate-answers``, tests)."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    async def set_state(self, urls: Sequence[str], state: State) -> bool:
+        item = find_item(self.world, urls)
+        if item is not None:
+            item.state = state
+        return item is not None
+
+
+class RemoteWorld:
+    """A running simulator's world, through its ``POST /_sim/state`` control path."""
+
+    def __init__(self, base: str, client: httpx.AsyncClient) -> None:
+        self.base = base.rstrip("/")
+        self.client = client
+
+    async def set_state(self, urls: Sequence[str], state: State) -> bool:
+        for url in urls:
+            body = {"url": url, "state": state.value}
+            response = await self.client.post(f"{self.base}/_sim/state", json=body)
+            if response.status_code == 200:
+                return True
+        return False
+
+
+@dataclass(order=True)
+class _Task:
+    due: float
+    seq: int
+    kind: str = field(compare=False)  # referral or order
+    ident: int = field(compare=False)  # referral id or order id
+    item_id: int = field(compare=False)
+    urls: tuple[str, ...] = field(compare=False)
+    decision: Decision = field(compare=False)
+    attempts: int = field(default=0, compare=False)
+
+
+@dataclass
+class AgentStats:
+    referrals: int = 0  # acknowledged
+    orders: int = 0  # acknowledged
+    answers: Counter[str] = field(default_factory=Counter)
+    ignored: int = 0
+    unmatched: int = 0  # answered, but no simulated item had the URL
+    errors: int = 0
+    decisions: dict[str, str] = field(default_factory=dict)  # "referral:ITEM"/"order:ID" -> action
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "referrals": self.referrals,
+            "orders": self.orders,
+            "answers": dict(sorted(self.answers.items())),
+            "ignored": self.ignored,
+            "unmatched": self.unmatched,
+            "errors": self.errors,
+        }
+
+
+class PlatformAgent:
+    """One platform's agent, answering through the pull API with one bearer token."""
+
+    def __init__(
+        self,
+        api: str,
+        token: str,
+        world: WorldControl,
+        policy: Policy | None = None,
+        *,
+        poll_interval: float = 2.0,
+        name: str = "platform",
+    ) -> None:
+        self.api = api.rstrip("/").removesuffix("/api/v1") + "/api/v1/platform"
+        self.token = token
+        self.world = world
+        self.policy = policy or Policy()
+        self.poll_interval = poll_interval
+        self.name = name
+        self.stats = AgentStats()
+        self._due: list[_Task] = []
+        self._seen: set[str] = set()
+        self._seq = itertools.count()
+        self._cursor = {"referrals": 0, "orders": 0}
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Poll now (a webhook said there is something new)."""
+        self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._due)
+
+    async def run(self, duration: float | None = None, *, until_idle: bool = False) -> AgentStats:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + duration if duration else math.inf
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with httpx.AsyncClient(headers=headers, timeout=10.0, trust_env=False) as client:
+            next_poll = loop.time()
+            while not self._stop.is_set() and loop.time() < deadline:
+                if loop.time() >= next_poll or self._wake.is_set():
+                    self._wake.clear()
+                    found = await self._poll(client)
+                    next_poll = loop.time() + self.poll_interval
+                    if until_idle and found == 0 and not self._due:
+                        break
+                while self._due and self._due[0].due <= loop.time() and not self._stop.is_set():
+                    await self._perform(client, heapq.heappop(self._due))
+                wake_at = min(next_poll, deadline, self._due[0].due if self._due else math.inf)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), max(0.0, wake_at - loop.time()))
+        return self.stats
+
+    async def _poll(self, client: httpx.AsyncClient) -> int | None:
+        """New items scheduled; None when the API could not be read."""
+        try:
+            found = 0
+            for referral in await self._pages(client, "referrals"):
+                found += await self._referral(client, referral)
+            for order in await self._pages(client, "orders"):
+                found += await self._order(client, order)
+            return found
+        except httpx.HTTPError as exc:
+            self.stats.errors += 1
+            log.warning("%s: the platform API failed: %s", self.name, exc)
+            return None
+
+    async def _pages(self, client: httpx.AsyncClient, what: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        since: int | None = self._cursor[what]
+        while since is not None:
+            response = await client.get(f"{self.api}/{what}", params={"since": since})
+            if response.status_code in (401, 403):
+                raise UserError(f"the platform API refused the token ({response.status_code})")
+            response.raise_for_status()
+            body = response.json()
+            page = body[what]
+            out += page
+            if page:
+                key = "id" if what == "referrals" else "order_id"
+                self._cursor[what] = max(self._cursor[what], *(int(r[key]) for r in page))
+            since = body.get("next")
+        return out
+
+    async def _referral(self, client: httpx.AsyncClient, referral: dict[str, Any]) -> int:
+        rid = int(referral["id"])
+        if f"ack:{rid}" not in self._seen:
+            self._seen.add(f"ack:{rid}")
+            (await client.post(f"{self.api}/referrals/{rid}/ack")).raise_for_status()
+            self.stats.referrals += 1
+        found = 0
+        for item in referral["items"]:
+            key = f"referral:{item['item_id']}"
+            if item.get("answer") is not None or key in self._seen:
+                continue
+            urls = tuple(u for u in (item.get("url"), item.get("canonical_url")) if u)
+            found += self._schedule("referral", rid, int(item["item_id"]), urls)
+        return found
+
+    async def _order(self, client: httpx.AsyncClient, order: dict[str, Any]) -> int:
+        oid = int(order["order_id"])
+        if f"order:{oid}" in self._seen:
+            return 0
+        (await client.post(f"{self.api}/orders/{oid}/ack")).raise_for_status()
+        self.stats.orders += 1
+        return self._schedule("order", oid, int(order["item_id"]), (str(order["url"]),))
+
+    def _schedule(self, kind: str, ident: int, item_id: int, urls: tuple[str, ...]) -> int:
+        key = f"{kind}:{item_id if kind == 'referral' else ident}"
+        self._seen.add(key)
+        decision = self.policy.decide(kind, item_id if kind == "referral" else ident)
+        self.stats.decisions[key] = decision.action
+        if decision.action == "ignored":
+            self.stats.ignored += 1
+            return 1
+        due = asyncio.get_running_loop().time() + decision.delay
+        heapq.heappush(self._due, _Task(due, next(self._seq), kind, ident, item_id, urls, decision))
+        return 1
+
+    async def _perform(self, client: httpx.AsyncClient, task: _Task) -> None:
+        decision = task.decision
+        try:
+            state = FLIP.get(decision.action)
+            if state is not None and not await self.world.set_state(task.urls, state):
+                self.stats.unmatched += 1
+                log.info("%s: no simulated item for %s", self.name, task.urls[0])
+            answer = {"action": decision.action, "reason": decision.reason}
+            if task.kind == "order":
+                url = f"{self.api}/orders/{task.ident}/answer"
+                response = await client.post(url, json=answer)
+            else:
+                url = f"{self.api}/referrals/{task.ident}/answers"
+                body = {"answers": [{"item_id": task.item_id, **answer}]}
+                response = await client.post(url, json=body)
+            response.raise_for_status()
+            self.stats.answers[decision.action] += 1
+        except httpx.HTTPError as exc:
+            self.stats.errors += 1
+            log.warning("%s: answering item %s failed: %s", self.name, task.item_id, exc)
+            if task.attempts + 1 < MAX_ATTEMPTS:
+                task.attempts += 1
+                task.due = asyncio.get_running_loop().time() + self.poll_interval
+                heapq.heappush(self._due, task)
