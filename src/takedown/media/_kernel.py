@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 CAP = 64  # matches per query kept by the loop; a query with more is redone in numpy
+BUF = 4096  # candidate row ids gathered before their distances are checked
 
 
 def _build() -> Callable[..., Any] | None:
@@ -41,6 +42,40 @@ def _build() -> Callable[..., Any] | None:
         x = (x + (x >> four)) & m4
         return (x * h01) >> s56
 
+    @numba.njit(inline="always")  # type: ignore[untyped-decorator]
+    def check(  # pragma: no cover - compiled
+        lo: Any,
+        hi: Any,
+        buf: Any,
+        nb: int,
+        q: Any,
+        threshold: int,
+        i: int,
+        n: int,
+        rows: Any,
+        dist: Any,
+    ) -> int:
+        """Distance-check the gathered candidates of query i; returns its new match count."""
+        for j in range(nb):
+            r = buf[j]
+            d = popcount(lo[r, 0] ^ q[0]) + popcount(lo[r, 1] ^ q[1])
+            if d > threshold:
+                continue
+            d += popcount(hi[r, 0] ^ q[2]) + popcount(hi[r, 1] ^ q[3])
+            if d > threshold:
+                continue
+            seen = False
+            for t in range(min(n, CAP)):
+                if rows[i, t] == r:
+                    seen = True
+                    break
+            if not seen:
+                if n < CAP:
+                    rows[i, n] = r
+                    dist[i, n] = d
+                n += 1
+        return n
+
     @numba.njit(parallel=True, nogil=True, cache=True)  # type: ignore[untyped-decorator]
     def search(  # pragma: no cover - compiled
         lo: Any,
@@ -52,44 +87,45 @@ def _build() -> Callable[..., Any] | None:
         queries: Any,
         threshold: int,
     ) -> Any:
+        # Three passes per query and chunk (bucket bounds, row ids, distances), each a run
+        # of independent loads, so the CPU overlaps the cache misses instead of waiting.
         nq = queries.shape[0]
         chunks = order.shape[0]
+        nmask = masks.shape[0]
         rows = np.empty((nq, CAP), np.int64)
         dist = np.empty((nq, CAP), np.int64)
         found = np.zeros(nq, np.int64)
         keymask = u((1 << bits) - 1)
-        for i in numba.prange(nq):
-            q0, q1, q2, q3 = queries[i, 0], queries[i, 1], queries[i, 2], queries[i, 3]
-            n = 0
-            for c in range(chunks):
-                start = c * bits
-                w = start // 64
-                s = start % 64
-                val = queries[i, w] >> u(s)
-                if s + bits > 64:
-                    val = val | (queries[i, w + 1] << u(64 - s))
-                key = val & keymask
-                for v in range(masks.shape[0]):
-                    k = np.int64(key ^ u(masks[v]))
-                    for p in range(offsets[c, k], offsets[c, k + 1]):
-                        r = order[c, p]
-                        d = popcount(lo[r, 0] ^ q0) + popcount(lo[r, 1] ^ q1)
-                        if d > threshold:
-                            continue
-                        d += popcount(hi[r, 0] ^ q2) + popcount(hi[r, 1] ^ q3)
-                        if d > threshold:
-                            continue
-                        seen = False
-                        for j in range(min(n, CAP)):
-                            if rows[i, j] == r:
-                                seen = True
-                                break
-                        if not seen:
-                            if n < CAP:
-                                rows[i, n] = r
-                                dist[i, n] = d
-                            n += 1
-            found[i] = n
+        blocks = min(nq, 256)
+        for b in numba.prange(blocks):
+            starts = np.empty(nmask, np.int64)
+            ends = np.empty(nmask, np.int64)
+            buf = np.empty(BUF, np.int64)
+            for i in range(b * nq // blocks, (b + 1) * nq // blocks):
+                q = queries[i]
+                n = 0
+                for c in range(chunks):
+                    start = c * bits
+                    w = start // 64
+                    s = start % 64
+                    val = q[w] >> u(s)
+                    if s + bits > 64:
+                        val = val | (q[w + 1] << u(64 - s))
+                    key = val & keymask
+                    for v in range(nmask):
+                        k = np.int64(key ^ u(masks[v]))
+                        starts[v] = offsets[c, k]
+                        ends[v] = offsets[c, k + 1]
+                    nb = 0
+                    for v in range(nmask):
+                        for p in range(starts[v], ends[v]):
+                            buf[nb] = order[c, p]
+                            nb += 1
+                            if nb == BUF:
+                                n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
+                                nb = 0
+                    n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
+                found[i] = n
         return rows, dist, found
 
     return search  # type: ignore[no-any-return]

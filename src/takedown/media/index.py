@@ -238,6 +238,8 @@ class PDQIndex:
                 f"threshold {threshold} outside 0..{MAX_EXACT}: the index is exact only there"
             )
         q = _as_words(queries)
+        if kernel() is not None:
+            batch = max(batch, 16384)  # one compiled call spreads a batch over every core
         jobs = [
             (seg, lo)
             for seg in (self._main, self._delta)
