@@ -74,17 +74,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAB_NEWLINE = str.maketrans("", "", "\t\r\n")
 _AUTH_END = re.compile(r"[/?#\\]")
 _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
+# An escape that _unescape changes: of an unreserved character, or with a lowercase hex digit.
+_PCT_CHANGED = re.compile(
+    r"%(?:3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E|[0-9A-Fa-f][a-f]|[a-f][0-9A-F])"
+)
 _PATH_ENCODE = re.compile(r"[^!$%&'()*+,\-./0-9:;=@A-Z\[\\\]^_a-z|~]")
 _QUERY_ENCODE = re.compile(r"[^!$%&()*+,\-./0-9:;=?@A-Z\[\\\]^_`a-z{|}~]")
 _PATH_SIMPLE = re.compile(
     r"(?:/[A-Za-z0-9_\-~@+:,;=!$*'()]+(?:\.[A-Za-z0-9_\-~@+:,;=!$*'()]+)*)*/?"
 )
-# The common case: a plain http(s) URL, lowercase host, simple path and query, no fragment.
+# The common case, read by canonicalise_fast: lowercase http(s) or no scheme, then host, path
+# and query made only of characters that the general parser keeps as they are.
 _FAST = re.compile(
-    r"(?:(https?)://)?([a-z0-9_-]+(?:\.[a-z0-9_-]+)*[a-z_-][a-z0-9_-]*)"
-    r"((?:/[A-Za-z0-9_\-~@+:,;=!$*'()]+(?:\.[A-Za-z0-9_\-~@+:,;=!$*'()]+)*)*/?)"
+    r"(?:(https?)://)?([A-Za-z0-9_.-]+)"
+    r"((?:/[A-Za-z0-9_\-~@+:,;=!$*'().]+)*/?)"
     r"(?:\?([A-Za-z0-9_\-.~/@+:,;=!$*()%&]*))?"
 )
+_new = tuple.__new__  # builds a named tuple without the keyword-argument machinery
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
@@ -119,10 +125,15 @@ def _unescape_unreserved(match: re.Match[str]) -> str:
     return char if char in _UNRESERVED else "%" + match.group(1).upper()
 
 
+def _unescape(text: str) -> str:
+    """Unreserved characters decoded, other escapes in uppercase (RFC 3986 section 6.2.2)."""
+    if "%" in text and _PCT_CHANGED.search(text):
+        return _PCT.sub(_unescape_unreserved, text)
+    return text
+
+
 def _normalise_escapes(text: str, encode: re.Pattern[str]) -> str:
-    if "%" in text:
-        text = _PCT.sub(_unescape_unreserved, text)
-    return encode.sub(_escape, text)
+    return encode.sub(_escape, _unescape(text))
 
 
 def _remove_dot_segments(path: str) -> str:
@@ -159,19 +170,27 @@ def is_tracking(name: str) -> bool:
     return name in TRACKING or name.startswith(TRACKING_PREFIXES)
 
 
-def normalise_query(query: str) -> tuple[tuple[str, str], ...]:
-    """The query's pairs, escapes normalised, tracking parameters and empty pairs removed."""
-    query = _normalise_escapes(query, _QUERY_ENCODE)
+def _decode(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
+
+
+def _pairs(query: str) -> tuple[tuple[str, str], ...]:
+    """(lowercase name, raw pair) for each pair of an escaped query, tracking and empty dropped."""
     pairs: list[tuple[str, str]] = []
     for raw in query.split("&"):
         if not raw:
             continue
         name = raw.partition("=")[0].lower()
         if "%" in name:
-            name = _PCT.sub(lambda m: chr(int(m.group(1), 16)), name)
-        if not is_tracking(name):
+            name = _PCT.sub(_decode, name)
+        if name not in TRACKING and not name.startswith(TRACKING_PREFIXES):
             pairs.append((name, raw))
     return tuple(pairs)
+
+
+def normalise_query(query: str) -> tuple[tuple[str, str], ...]:
+    """The query's pairs, escapes normalised, tracking parameters and empty pairs removed."""
+    return _pairs(_normalise_escapes(query, _QUERY_ENCODE))
 
 
 def _check_text(text: str) -> str:
@@ -234,20 +253,30 @@ def _split_hostport(authority: str, scheme: str) -> tuple[str, str]:
     return host, port
 
 
-def canonicalise(text: str) -> Url:
-    """Parse ``text`` as an http(s) URL (scheme optional) into its canonical parts."""
-    fast = _FAST.fullmatch(text) if len(text) < 2048 else None
-    if fast is not None and "xn--" not in text:
-        scheme, host, path, query = fast.groups()
-        return Url(
-            scheme or "https",
-            canonical_host(host),
-            "",
-            path or "/",
-            normalise_query(query) if query else (),
-            False,
-            "",
-        )
+def canonicalise_fast(text: str) -> Url | None:
+    """The canonical parts of a plain URL, or None when ``text`` needs the general parser.
+
+    Plain means: http or https in lowercase, or no scheme; no credentials, port, fragment,
+    whitespace or punycode; a path with no dot segments, empty segments or characters to
+    escape; a query of characters that need no escaping. The host goes through the same
+    :func:`canonical_host` as in the general parser. The result equals
+    :func:`canonicalise_general`'s (a property test in tests/urls checks this).
+    """
+    if len(text) >= 2048 or "xn--" in text:
+        return None
+    fast = _FAST.fullmatch(text)
+    if fast is None:
+        return None
+    scheme, host, path, query = fast.groups()
+    if "/." in path:
+        return None  # maybe a dot segment: the general parser resolves it
+    # Every character is one the query may hold: only escapes can need normalising.
+    pairs = _pairs(_unescape(query)) if query else ()
+    return _new(Url, (scheme or "https", canonical_host(host), "", path or "/", pairs, False, ""))
+
+
+def canonicalise_general(text: str) -> Url:
+    """Parse any text as an http(s) URL (scheme optional) into its canonical parts."""
     s = _check_text(text)
     scheme, rest = _split_scheme(s)
     end = _AUTH_END.search(rest)
@@ -274,3 +303,8 @@ def canonicalise(text: str) -> Url:
         credentials,
         fragment,
     )
+
+
+def canonicalise(text: str) -> Url:
+    """Parse ``text`` as an http(s) URL (scheme optional) into its canonical parts."""
+    return canonicalise_fast(text) or canonicalise_general(text)

@@ -6,11 +6,11 @@ import hashlib
 import re
 from urllib.parse import unquote
 
-from takedown.urls.canon import Url, canonicalise
+from takedown.urls.canon import Url, canonicalise_fast, canonicalise_general
 from takedown.urls.hosts import registrable_domain
 from takedown.urls.model import ContentRef, UrlError
 from takedown.urls.registry import HostInfo, registry
-from takedown.urls.rules import Wrapper
+from takedown.urls.rules import Plan, Wrapper
 
 MAX_KEY = 1000
 MAX_DEPTH = 4
@@ -19,6 +19,10 @@ FLAG_CREDENTIALS = "credentials_removed"
 FLAG_SHORTENER = "needs_resolution"
 FLAG_REDIRECT = "unwrapped_redirect"
 FLAG_ARCHIVE = "archived_copy"
+
+_CREDENTIALS = (FLAG_CREDENTIALS,)
+# ContentRef is a named tuple: tuple.__new__ builds one without the keyword-argument machinery.
+_new = tuple.__new__
 
 _archive_regexes: dict[str, re.Pattern[str]] = {}
 
@@ -35,7 +39,7 @@ def _hostport(url: Url, host: str) -> str:
     return f"{host}:{url.port}" if url.port else host
 
 
-def _web(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentRef:
+def _web(text: str, url: Url, info: HostInfo, flags: tuple[str, ...]) -> ContentRef:
     host = _hostport(url, info.host)
     account = registrable_domain(info.host)
     query = url.query_string(sort=True)
@@ -45,57 +49,58 @@ def _web(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentRef:
     if tail == "/":
         parents = () if host == account else (site,)
         return ContentRef(
-            text, canonical, "web", "site", account, None, f"web:site:{host}", parents, tuple(flags)
+            text, canonical, "web", "site", account, None, f"web:site:{host}", parents, flags
         )
     key = _bounded(f"web:page:{host}{tail}")
-    return ContentRef(text, canonical, "web", "page", account, None, key, (site,), tuple(flags))
+    return ContentRef(text, canonical, "web", "page", account, None, key, (site,), flags)
 
 
-def _platform(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentRef:
+def _matched(url: Url, plan: Plan, groups: dict[str, str]) -> bool:
+    """Whether the query parameters and fragment that ``plan`` needs are there; adds groups."""
+    for name, regex in plan.queries:
+        value = url.param(name)
+        matched = regex.fullmatch(value) if value is not None else None
+        if matched is None:
+            return False
+        groups.update(matched.groupdict() or {name: matched.group()})
+    if plan.fragment is not None:
+        matched = plan.fragment.fullmatch(url.fragment)
+        if matched is None:
+            return False
+        groups.update(matched.groupdict())
+    return True
+
+
+def _platform(text: str, url: Url, info: HostInfo, flags: tuple[str, ...]) -> ContentRef:
     platform = info.platform
     rules = info.rules
     assert platform is not None and rules is not None
     path = url.path.rstrip("/")
-    start = 0
-    while (found := rules.match(path, start)) is not None:
-        index, groups = found
-        rule = rules.rules[index]
-        ok = True
-        for name, regex in rules.queries[index]:
-            value = url.param(name)
-            matched = regex.fullmatch(value) if value is not None else None
-            if matched is None:
-                ok = False
-                break
-            groups.update(matched.groupdict() or {name: matched.group()})
-        fragment = rules.fragments[index]
-        if ok and fragment is not None:
-            matched = fragment.fullmatch(url.fragment)
-            ok = matched is not None
-            if matched is not None:
-                groups.update(matched.groupdict())
-        if not ok:
-            start = index + 1
+    found = rules.match(path)
+    while found is not None:
+        plan, groups = found
+        if (plan.queries or plan.fragment is not None) and not _matched(url, plan, groups):
+            found = rules.match(path, plan.index + 1)
             continue
         groups["sub"] = info.sub
-        for name in rule.lower:
+        for name in plan.lower:
             value = groups.get(name)
             if value:
                 groups[name] = value.lower()
-        parents = rule.parents
-        if parents:
-            parents = tuple([p.format_map(groups) for p in parents])
-        key = _bounded(f"{platform.name}:{rule.kind}:{rule.key.format_map(groups)}")
-        return ContentRef(
-            text,
-            rule.canonical.format_map(groups),
-            platform.name,
-            rule.kind,
-            rule.account.format_map(groups) if rule.account else None,
-            rule.id.format_map(groups) if rule.id else None,
-            key,
-            parents,
-            (*flags, *rule.flags) if flags else rule.flags,
+        key = plan.key(groups)
+        return _new(
+            ContentRef,
+            (
+                text,
+                plan.canonical(groups),
+                platform.name,
+                plan.kind,
+                plan.account(groups) if plan.account else None,
+                plan.id(groups) if plan.id else None,
+                key if len(key) <= MAX_KEY else _bounded(key),
+                tuple([parent(groups) for parent in plan.parents]) if plan.parents else (),
+                (*flags, *plan.flags) if flags else plan.flags,
+            ),
         )
     query = url.query_string(sort=True)
     tail = f"{url.path}?{query}" if query else url.path
@@ -103,10 +108,10 @@ def _platform(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentR
     canonical = f"https://{host}{tail}"
     kind = "site" if tail == "/" else "page"
     key = _bounded(f"{platform.name}:{kind}:{host}{'' if tail == '/' else tail}")
-    return ContentRef(text, canonical, platform.name, kind, None, None, key, (), tuple(flags))
+    return ContentRef(text, canonical, platform.name, kind, None, None, key, (), flags)
 
 
-def _shortened(text: str, url: Url, info: HostInfo, flags: list[str]) -> ContentRef:
+def _shortened(text: str, url: Url, info: HostInfo, flags: tuple[str, ...]) -> ContentRef:
     platform = info.shortener_of or "web"
     query = url.query_string()
     tail = f"{url.path}?{query}" if query else url.path
@@ -134,7 +139,9 @@ def _target(url: Url, wrapper: Wrapper) -> tuple[str, str] | None:
     return match.group("target") + (f"?{query}" if query else ""), match.group("ts")
 
 
-def _unwrap(text: str, url: Url, info: HostInfo, flags: list[str], depth: int) -> ContentRef | None:
+def _unwrap(
+    text: str, url: Url, info: HostInfo, flags: tuple[str, ...], depth: int
+) -> ContentRef | None:
     for wrapper in info.redirects:
         found = _target(url, wrapper)
         if found is None:
@@ -161,10 +168,10 @@ def _unwrap(text: str, url: Url, info: HostInfo, flags: list[str], depth: int) -
 
 
 def _parse(text: str, original: str, depth: int) -> ContentRef:
-    url = canonicalise(text)
+    url = canonicalise_fast(text) or canonicalise_general(text)
     info = registry().lookup(url.host)
-    flags = [FLAG_CREDENTIALS] if url.had_credentials else []
-    if info.redirects and depth < MAX_DEPTH:
+    flags = _CREDENTIALS if url.had_credentials else ()
+    if info.wrapped is not None and depth < MAX_DEPTH and info.wrapped.fullmatch(url.path):
         unwrapped = _unwrap(original, url, info, flags, depth)
         if unwrapped is not None:
             return unwrapped

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 KINDS = ("account", "post", "invite", "collection", "file", "page", "site")
@@ -107,42 +107,82 @@ def _host_ok(rule: Rule, host: str, base: str) -> bool:
     return False
 
 
+def _fmt(template: str) -> Callable[[Mapping[str, str]], str]:
+    return template.format_map
+
+
+class Plan:
+    """One rule, ready for parse: its query and fragment regexes compiled, its templates as
+    ``format_map`` functions of the groups (the key's with its ``platform:kind:`` prefix)."""
+
+    __slots__ = (
+        "account", "canonical", "flags", "fragment", "id", "index", "key", "kind", "lower",
+        "parents", "queries",
+    )  # fmt: skip
+
+    def __init__(self, index: int, rule: Rule, platform: str) -> None:
+        self.index = index
+        self.kind = rule.kind
+        self.key = _fmt(f"{platform}:{rule.kind}:{rule.key}")
+        self.canonical = _fmt(rule.canonical)
+        self.account = _fmt(rule.account) if rule.account else None
+        self.id = _fmt(rule.id) if rule.id else None
+        self.parents = tuple(_fmt(p) for p in rule.parents)
+        self.lower = rule.lower
+        self.flags = rule.flags
+        self.queries = tuple((n, re.compile(p)) for n, p in rule.query.items())
+        self.fragment = re.compile(rule.fragment) if rule.fragment else None
+
+
 class CompiledRules:
     """The rules that apply on one host, joined into one regular expression for speed."""
 
-    __slots__ = ("_names", "_regex", "_single", "fragments", "queries", "rules")
+    __slots__ = ("_groups", "_regex", "_single", "plans")
 
-    def __init__(self, rules: list[Rule]) -> None:
-        self.rules = rules
-        self._names: dict[str, tuple[int, list[tuple[str, str]]]] = {}
+    def __init__(self, rules: list[Rule], platform: str) -> None:
+        self.plans = [Plan(i, rule, platform) for i, rule in enumerate(rules)]
         parts = []
         for i, rule in enumerate(rules):
-            groups = re.compile(rule.path).groupindex
-            mapping = [(f"r{i}_{name}", name) for name in groups]
             renamed = re.sub(r"\(\?P<(\w+)>", rf"(?P<r{i}_\1>", rule.path)
             parts.append(f"(?P<r{i}>{renamed})")
-            self._names[f"r{i}"] = (i, mapping)
         self._regex = re.compile("|".join(parts)) if parts else None
+        # By the number of each rule's outer group: its plan, group names and group numbers.
+        self._groups: dict[int, tuple[Plan, tuple[str, ...], tuple[int, ...]]] = {}
+        if self._regex is not None:
+            index = self._regex.groupindex
+            for i, rule in enumerate(rules):
+                names = tuple(re.compile(rule.path).groupindex)
+                numbers = tuple(index[f"r{i}_{name}"] for name in names)
+                self._groups[index[f"r{i}"]] = (self.plans[i], names, numbers)
         self._single = [re.compile(rule.path) for rule in rules]
-        self.queries = [[(n, re.compile(p)) for n, p in rule.query.items()] for rule in rules]
-        self.fragments = [re.compile(r.fragment) if r.fragment else None for r in rules]
 
-    def match(self, path: str, start: int = 0) -> tuple[int, dict[str, str]] | None:
+    def match(self, path: str, start: int = 0) -> tuple[Plan, dict[str, str]] | None:
         """The first rule from ``start`` whose path matches, with its named groups."""
         if self._regex is None:
             return None
         if start == 0:
             m = self._regex.fullmatch(path)
-            if m is None or m.lastgroup is None:
+            if m is None or m.lastindex is None:
                 return None
-            index, mapping = self._names[m.lastgroup]
-            return index, {name: m.group(full) for full, name in mapping}
-        for index in range(start, len(self.rules)):
+            plan, names, numbers = self._groups[m.lastindex]
+            # Dict displays for the usual one to three groups: dict(zip()) costs several times more.
+            count = len(numbers)
+            if count == 1:
+                return plan, {names[0]: m.group(numbers[0])}
+            if count == 2:
+                a, b = m.group(*numbers)
+                return plan, {names[0]: a, names[1]: b}
+            if count == 3:
+                a, b, c = m.group(*numbers)
+                return plan, {names[0]: a, names[1]: b, names[2]: c}
+            return plan, dict(zip(names, m.group(*numbers), strict=True)) if count else {}
+        for index in range(start, len(self.plans)):
             single = self._single[index].fullmatch(path)
             if single:
-                return index, single.groupdict()
+                return self.plans[index], single.groupdict()
         return None
 
 
 def compile_rules(platform: Platform, host: str) -> CompiledRules:
-    return CompiledRules([r for r in platform.rules if _host_ok(r, host, platform.canonical_host)])
+    rules = [r for r in platform.rules if _host_ok(r, host, platform.canonical_host)]
+    return CompiledRules(rules, platform.name)
