@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ import uvicorn
 from sqlalchemy import select
 
 from takedown.checker import Checker, CheckerSettings
+from takedown.cli import main
 from takedown.config import get_settings
 from takedown.interop.tabular import Row
 from takedown.services import assessment, operations, referrals, units
@@ -214,3 +216,27 @@ def test_items_are_found_by_url_alias_and_www() -> None:
     assert find_item(world, ["https://t.me/chan_a/8"]) is None
     assert asyncio.run(LocalWorld(world).set_state(["http://t.me/chan_a/7"], State.REMOVED))
     assert post.state is State.REMOVED
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--decline-share", "2"], "--decline-share must be between 0 and 1"),
+        (["--api", "ftp://x"], "--api: 'ftp://x' must start with http"),
+        (["--distribution", "normal"], "use lognormal or exponential"),
+        (["--api", "http://127.0.0.1:9"], "--api: cannot reach"),
+    ],
+)
+def test_the_command_refuses_mistakes_without_a_traceback(
+    args: list[str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["takedown", "simulate-platform", "--token", "t", "--sim-port", "9", *args]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

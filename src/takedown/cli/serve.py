@@ -3,21 +3,85 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import threading
+from pathlib import Path
+from typing import Any
 
 import typer
 
 from takedown.cli._context import open_db
 from takedown.config import get_settings
+from takedown.errors import UserError
+
+ANSWER_MEDIAN_DELAY = 30.0  # seconds: the demo's platforms answer within a minute or two
 
 
-def _simulator_thread(port: int) -> None:
-    """Serve the demo's simulated platforms on 127.0.0.1:port in a background thread."""
+def _demo_agent_tokens(data_dir: Path) -> dict[str, str]:
+    """Platform agent tokens that `takedown demo` wrote, by platform unit name."""
+    path = data_dir / "demo-tokens.json"
+    try:
+        tokens = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UserError(
+            f"--simulate-answers: no demo tokens at {path}; run `takedown demo`"
+        ) from None
+    suffix = " / platform_agent"
+    found = {k.removesuffix(suffix): str(v) for k, v in tokens.items() if k.endswith(suffix)}
+    if not found:
+        raise UserError(f"--simulate-answers: {path} holds no platform_agent token")
+    return found
+
+
+async def _answer(world: Any, api: str, tokens: dict[str, str]) -> None:
+    """One simulated platform agent per demo platform token, on the simulator's own world."""
+    import httpx
+
+    from takedown.services.demo import DEMO_SEED
+    from takedown.sim.agent import LocalWorld, PlatformAgent, Policy
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("simulated platform: %(message)s"))
+    agent_log = logging.getLogger("takedown.sim.agent")
+    agent_log.addHandler(handler)
+    agent_log.setLevel(logging.INFO)
+    async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
+        for _ in range(300):  # wait for uvicorn to listen, rather than log refusals
+            try:
+                if (await client.get(f"{api}/healthz")).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    policy = Policy(seed=DEMO_SEED, median_delay=ANSWER_MEDIAN_DELAY)
+
+    async def one(name: str, token: str) -> None:
+        agent = PlatformAgent(api, token, LocalWorld(world), policy, poll_interval=5.0, name=name)
+        try:
+            await agent.run()
+        except UserError as exc:
+            agent_log.error("%s: %s", name, exc)
+
+    await asyncio.gather(*(one(name, token) for name, token in tokens.items()))
+
+
+def _simulator_thread(
+    port: int, api: str | None = None, tokens: dict[str, str] | None = None
+) -> None:
+    """Serve the demo's simulated platforms on 127.0.0.1:port in a background thread.
+
+    With ``tokens``, the same thread also runs a simulated platform agent per token, which
+    answers the referrals and orders of ``api`` and removes what it says it removed.
+    """
     from takedown.services.demo import demo_world
     from takedown.sim import SimServer
 
     async def run() -> None:
-        async with SimServer(demo_world(), port=port):
+        world = demo_world()
+        async with SimServer(world, port=port):
+            if api is not None and tokens:
+                await _answer(world, api, tokens)
             await asyncio.Event().wait()
 
     threading.Thread(target=asyncio.run, args=(run(),), name="simulator", daemon=True).start()
@@ -31,6 +95,12 @@ def serve(
         "--simulate",
         help="Also serve the demo's simulated platforms on this port of 127.0.0.1.",
     ),
+    simulate_answers: bool = typer.Option(
+        False,
+        "--simulate-answers",
+        help="With --simulate: the demo's platforms also answer referrals and orders "
+        "(one simulated agent per platform token of `takedown demo`).",
+    ),
 ) -> None:
     """Run the API (/api/v1, OpenAPI at /api/v1/openapi.json) and /healthz."""
     import uvicorn
@@ -38,10 +108,18 @@ def serve(
     from takedown.web.app import create_app
 
     settings = get_settings()
+    if simulate_answers and simulate is None:
+        raise UserError("--simulate-answers needs --simulate PORT")
+    tokens = _demo_agent_tokens(settings.data_dir) if simulate_answers else None
     open_db().dispose()  # refuse to start on a database `takedown init` has not built
     app = create_app(settings)
+    listen = host or settings.host
+    local = "127.0.0.1" if listen in ("0.0.0.0", "::", "") else listen
+    api = f"http://{f'[{local}]' if ':' in local else local}:{port or settings.port}"
     if simulate is not None:
-        _simulator_thread(simulate)
+        _simulator_thread(simulate, api, tokens)
+        if tokens:
+            typer.echo(f"simulated platforms answering: {', '.join(tokens)}", err=True)
         typer.echo(
             f"simulated platforms on 127.0.0.1:{simulate}; check them with "
             f"`takedown verify OP --connect-to ::127.0.0.1:{simulate} --allow-network 127.0.0.1/32`",
@@ -49,7 +127,7 @@ def serve(
         )
     uvicorn.run(
         app,
-        host=host or settings.host,
+        host=listen,
         port=port or settings.port,
         log_level=settings.log_level,
         access_log=True,

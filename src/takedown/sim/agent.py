@@ -320,6 +320,14 @@ class PlatformAgent:
                 response = await client.post(url, json=body)
             response.raise_for_status()
             self.stats.answers[decision.action] += 1
+            log.info(
+                "%s: %s item %s (%s %s)",
+                self.name,
+                decision.action,
+                task.item_id,
+                task.kind,
+                task.ident,
+            )
         except httpx.HTTPError as exc:
             self.stats.errors += 1
             log.warning("%s: answering item %s failed: %s", self.name, task.item_id, exc)
