@@ -10,6 +10,7 @@ dots around the host are tidied, and tracking parameters leave the query.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from typing import NamedTuple
 
 from takedown.urls.hosts import canonical_host
@@ -90,6 +91,7 @@ _FAST = re.compile(
     r"((?:/[A-Za-z0-9_\-~@+:,;=!$*'().]+)*/?)"
     r"(?:\?([A-Za-z0-9_\-.~/@+:,;=!$*()%&]*))?"
 )
+_by_name = itemgetter(0)
 _new = tuple.__new__  # builds a named tuple without the keyword-argument machinery
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
@@ -106,7 +108,7 @@ class Url(NamedTuple):
     fragment: str = ""
 
     def query_string(self, sort: bool = False) -> str:
-        pairs = sorted(self.query, key=lambda p: p[0]) if sort else self.query
+        pairs = sorted(self.query, key=_by_name) if sort else self.query
         return "&".join(raw for _, raw in pairs)
 
     def param(self, name: str) -> str | None:
@@ -271,7 +273,7 @@ def canonicalise_fast(text: str) -> Url | None:
     if "/." in path:
         return None  # maybe a dot segment: the general parser resolves it
     # Every character is one the query may hold: only escapes can need normalising.
-    pairs = _pairs(_unescape(query)) if query else ()
+    pairs = _pairs(_unescape(query) if "%" in query else query) if query else ()
     return _new(Url, (scheme or "https", canonical_host(host), "", path or "/", pairs, False, ""))
 
 
