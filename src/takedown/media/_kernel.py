@@ -128,7 +128,13 @@ def _build() -> Callable[..., Any] | None:
                 found[i] = n
         return rows, dist, found
 
-    return search  # type: ignore[no-any-return]
+    def run(*args: Any) -> Any:
+        # hand out blocks a few at a time: a thread slowed by other processes then takes
+        # fewer of them instead of holding up the whole batch
+        with numba.parallel_chunksize(4):
+            return search(*args)
+
+    return run
 
 
 _search: Callable[..., Any] | None = None
