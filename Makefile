@@ -22,7 +22,7 @@ SIM_PORT ?= 8081
 run: $(STAMP)
 	$(BIN)/takedown init
 	$(BIN)/takedown demo
-	$(BIN)/takedown serve --host $(HOST) --port $(PORT) --simulate $(SIM_PORT)
+	$(BIN)/takedown serve --host $(HOST) --port $(PORT) --simulate $(SIM_PORT) --simulate-answers
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

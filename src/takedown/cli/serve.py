@@ -125,13 +125,21 @@ def serve(
             f"`takedown verify OP --connect-to ::127.0.0.1:{simulate} --allow-network 127.0.0.1/32`",
             err=True,
         )
-    uvicorn.run(
-        app,
-        host=listen,
-        port=port or settings.port,
-        log_level=settings.log_level,
-        access_log=True,
-    )
+    from takedown.jobs.runner import start_in_process
+
+    # Job workers (TAKEDOWN_WORKERS threads; 0: only enqueue, for `takedown worker` elsewhere),
+    # bound to the app's own Database so its commit hook enqueues what requests commit.
+    stop_jobs = start_in_process(settings, app.state.db)
+    try:
+        uvicorn.run(
+            app,
+            host=listen,
+            port=port or settings.port,
+            log_level=settings.log_level,
+            access_log=True,
+        )
+    finally:
+        stop_jobs()
 
 
 def register(app: typer.Typer) -> None:
