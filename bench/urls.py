@@ -1,8 +1,10 @@
 """Benchmark takedown.urls.parse against urllib.parse.urlsplit on the same mixed URLs.
 
     .venv/bin/python bench/urls.py [COUNT]      (default 1,000,000)
+    .venv/bin/python bench/urls.py COUNT --cpu  (steadier on a shared machine)
 
-Prints URLs/s for both and the ratio. The URLs have real shapes (invented names and ids):
+Prints URLs/s for both and the ratio. With --cpu, both are timed in CPU time, interleaved in
+chunks of 1,000 URLs, best of 5 rounds per chunk, so that other load on the machine cancels out. The URLs have real shapes (invented names and ids):
 Telegram posts and channels, YouTube, X, Facebook, TikTok, VK, shorteners, web pages with
 tracking parameters, wrapped redirects. Timings are printed, never asserted.
 """
@@ -62,9 +64,40 @@ def make_urls(count: int, seed: int = 7) -> list[str]:
     return out
 
 
+def interleaved(urls: list[str], rounds: int = 5, size: int = 1000) -> tuple[float, float]:
+    """(urlsplit, parse) URLs per CPU second, the best of ``rounds`` for each chunk."""
+    chunks = [urls[i : i + size] for i in range(0, len(urls), size)]
+    best_split = [float("inf")] * len(chunks)
+    best_parse = [float("inf")] * len(chunks)
+    refused = 0
+    for _ in range(rounds):
+        for i, chunk in enumerate(chunks):
+            start = time.thread_time()
+            for url in chunk:
+                urlsplit(url)
+            middle = time.thread_time()
+            for url in chunk:
+                try:
+                    parse(url)
+                except UrlError:
+                    refused += 1
+            end = time.thread_time()
+            best_split[i] = min(best_split[i], middle - start)
+            best_parse[i] = min(best_parse[i], end - middle)
+    return len(urls) / sum(best_split), len(urls) / sum(best_parse)
+
+
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    args = [a for a in sys.argv[1:] if a != "--cpu"]
+    count = int(args[0]) if args else 1_000_000
     urls = make_urls(count)
+    if "--cpu" in sys.argv:
+        split_rate, parse_rate = interleaved(urls)
+        print(f"urls: {count:,} mixed URLs, CPU time, interleaved, best of 5 per chunk")
+        print(f"urllib.parse.urlsplit: {split_rate:,.0f} URLs/CPU-s")
+        print(f"takedown.urls.parse:   {parse_rate:,.0f} URLs/CPU-s")
+        print(f"ratio parse/urlsplit:  {parse_rate / split_rate:.2f}")
+        return
     start = time.perf_counter()
     for url in urls:
         urlsplit(url)
