@@ -117,3 +117,20 @@ def test_different_ids_give_different_keys(a: int, b: int) -> None:
             parse(f"https://x.com/lorem/status/{a}").key
             != parse(f"https://x.com/lorem/status/{b}").key
         )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("https://evil.example")',
+        "=cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1)",
+        "foo",
+        "localhost",
+        '"https://t.me/foo',
+    ],
+)
+def test_spreadsheet_cells_and_single_words_are_not_urls(text: str) -> None:
+    with pytest.raises(UrlError, match="host"):
+        parse(text)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import unquote
 
 from takedown.urls.canon import Url, canonicalise_fast, canonicalise_general
-from takedown.urls.hosts import registrable_domain
+from takedown.urls.hosts import is_ip, registrable_domain
 from takedown.urls.model import ContentRef, UrlError
 from takedown.urls.registry import HostInfo, registry
 from takedown.urls.rules import Plan, Wrapper
@@ -39,7 +40,28 @@ def _hostport(url: Url, host: str) -> str:
     return f"{host}:{url.port}" if url.port else host
 
 
+_DNS_NAME = re.compile(
+    r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*"
+)
+
+
+@lru_cache(maxsize=65536)
+def _check_web_host(host: str) -> None:
+    """A web item's host must be an IP or a DNS name (letters, digits, '-', '_') with a dot.
+
+    This refuses what a spreadsheet or a sentence leaves in a cell, such as
+    ``=HYPERLINK("https://…")`` read without a scheme, or a single word.
+    """
+    if is_ip(host):
+        return
+    if not _DNS_NAME.fullmatch(host):
+        raise UrlError(f"host {host!r} is not a domain name (letters, digits, '-', '.' only)")
+    if "." not in host:
+        raise UrlError(f"host {host!r} is not a domain name on the internet (it has no dot)")
+
+
 def _web(text: str, url: Url, info: HostInfo, flags: tuple[str, ...]) -> ContentRef:
+    _check_web_host(info.host)
     host = _hostport(url, info.host)
     account = registrable_domain(info.host)
     query = url.query_string(sort=True)
