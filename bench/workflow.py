@@ -15,7 +15,8 @@ Phases, each timed on its own:
   .venv/bin/python bench/workflow.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/x
 
 With --postgres, SQLite runs first, then PostgreSQL (its data is kept; names get a run suffix).
-Figures are printed, never asserted: on a shared machine they are noisy.
+Figures are printed, never asserted: on a shared machine they are noisy. A refused request
+(4xx/5xx) is counted per phase and shown as FAILED; the run goes on.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
     items: int = 0
+    errors: dict[int, int] = field(default_factory=dict)  # status → count
 
     def line(self) -> str:
         n = len(self.latencies)
@@ -54,9 +56,11 @@ class Phase:
         ordered = sorted(self.latencies)
         p50 = statistics.median(ordered) * 1000
         p99 = ordered[min(n - 1, int(n * 0.99))] * 1000
+        failed = ", ".join(f"{n} × {code}" for code, n in sorted(self.errors.items()))
         return (
             f"  {self.name:<7} {n:>6} req in {self.seconds:7.1f} s  {n / self.seconds:8.1f} req/s  "
             f"p50 {p50:7.1f} ms  p99 {p99:8.1f} ms  {self.items / self.seconds:8.1f} items/s"
+            + (f"  FAILED: {failed}" if failed else "")
         )
 
 
@@ -83,14 +87,15 @@ class Clients:
         return client
 
     def call(self, phase: Phase, method: str, path: str, **kw: Any) -> Any:
+        """The JSON answer, or None when the server refused (counted in ``phase.errors``)."""
         t = time.perf_counter()
         r = self._client().request(method, path, **kw)
         took = time.perf_counter() - t
         with self.lock:
             phase.latencies.append(took)
-        if r.status_code >= 400:
-            raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:300]}")
-        return r.json()
+            if r.status_code >= 400:
+                phase.errors[r.status_code] = phase.errors.get(r.status_code, 0) + 1
+        return r.json() if r.status_code < 400 else None
 
     def close(self) -> None:
         for client in self.all:
@@ -205,6 +210,8 @@ def _drive(
             out = analyst.call(
                 phases["report"], "POST", f"/operations/{op}/reports", json={"reports": batch}
             )
+            if out is None:
+                return 0
             with lock:
                 ids.extend(i["item_id"] for i in out["items"] if i["new"])
             return int(out["accepted"])
@@ -212,25 +219,27 @@ def _drive(
         _timed(phases["report"], pool, report, batches)
         ids.sort()
         print(f"{label}: {len(ids)} items reported", flush=True)
+        print(phases["report"].line(), flush=True)
 
         def assess(item_id: int) -> int:
-            analyst.call(
+            out = analyst.call(
                 phases["assess"],
                 "POST",
                 f"/items/{item_id}/assessments",
                 json={"verdict": "terrorist_content", "legal_ground": "a"},
             )
-            return 1
+            return 0 if out is None else 1
 
         def refer(platform: str) -> int:
             out = analyst.call(
                 phases["refer"], "POST", f"/operations/{op}/referrals", json={"platform": platform}
             )
-            return int(out["items"])
+            return 0 if out is None else int(out["items"])
 
         for start in range(0, len(ids), wave):
             _timed(phases["assess"], pool, assess, ids[start : start + wave])
             _timed(phases["refer"], pool, refer, ["telegram", "youtube"])
+        print(phases["assess"].line(), phases["refer"].line(), sep="\n", flush=True)
 
         referrals: list[tuple[str, dict[str, Any]]] = []
 
@@ -244,6 +253,8 @@ def _drive(
                     "/platform/referrals",
                     params={"since": since, "limit": 10},
                 )
+                if page is None:
+                    break
                 with lock:
                     referrals.extend((platform, r) for r in page["referrals"])
                 got += sum(len(r["items"]) for r in page["referrals"])
@@ -251,6 +262,7 @@ def _drive(
             return got
 
         _timed(phases["pull"], pool, pull, ["telegram", "youtube"])
+        print(phases["pull"].line(), flush=True)
         chunks = []
         for platform, referral in referrals:
             item_ids = [i["item_id"] for i in referral["items"]]
@@ -260,10 +272,10 @@ def _drive(
         def answer(chunk: tuple[str, int, list[int]]) -> int:
             platform, referral_id, item_ids = chunk
             body = {"answers": [{"item_id": i, "action": "removed"} for i in item_ids]}
-            agents[platform].call(
+            out = agents[platform].call(
                 phases["answer"], "POST", f"/platform/referrals/{referral_id}/answers", json=body
             )
-            return len(item_ids)
+            return 0 if out is None else len(item_ids)
 
         _timed(phases["answer"], pool, answer, chunks)
     finally:
@@ -272,7 +284,7 @@ def _drive(
         for agent in agents.values():
             agent.close()
     total = time.perf_counter() - started
-    print(f"{label}: {n_items} items, {clients} clients, waves of {wave}, {total:.1f} s in all")
+    print(f"{label}: {n_items} items, {clients} clients, waves of {wave}, {total:.1f} s in all:")
     for phase in phases.values():
         print(phase.line())
     print(flush=True)
