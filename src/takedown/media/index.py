@@ -17,143 +17,25 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from itertools import combinations
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from takedown.media._kernel import CAP, kernel
+from takedown.media._segment import (
+    I64,
+    MAX_EXACT,
+    SMALL,
+    U64,
+    Layout,
+    Segment,
+    auto_layout,
+    unpair,
+    within,
+)
 from takedown.media.pdq import hex_to_words
 
-MAX_EXACT = 31
-U64 = NDArray[np.uint64]
-I64 = NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class Layout:
-    chunks: int
-    radius: int
-    bits: int
-
-    def __post_init__(self) -> None:
-        if self.chunks * (self.radius + 1) <= MAX_EXACT:
-            raise ValueError(f"layout {self} is not exact at distance {MAX_EXACT}")
-        if self.chunks * self.bits > 256 or not 8 <= self.bits <= 26:
-            raise ValueError(f"layout {self} does not fit in 256 bits")
-
-
-SMALL = Layout(16, 1, 16)
-
-
-def auto_layout(n: int) -> Layout:
-    """Few candidates per probe without oversized tables: wider chunks for bigger indexes."""
-    if n < 2_000_000:
-        return SMALL
-    return Layout(11, 2, int(min(23, max(18, round(np.log2(n))))))
-
-
-def _masks(bits: int, radius: int) -> NDArray[np.uint32]:
-    out = [0]
-    for k in range(1, radius + 1):
-        out.extend(sum(1 << b for b in combo) for combo in combinations(range(bits), k))
-    return np.array(out, dtype=np.uint32)
-
-
-def _chunk(words: U64, layout: Layout, c: int) -> NDArray[np.uint32]:
-    """Chunk ``c`` (``layout.bits`` wide, starting at bit ``c * bits``) of each hash."""
-    start = c * layout.bits
-    w, s = divmod(start, 64)
-    mask = np.uint64((1 << layout.bits) - 1)
-    val = words[:, w] >> np.uint64(s)
-    if s + layout.bits > 64:
-        val = val | (words[:, w + 1] << np.uint64(64 - s))
-    return (val & mask).astype(np.uint32)
-
-
-class _Segment:
-    """Immutable chunk tables over a block of hashes."""
-
-    def __init__(self, words: U64, ids: I64, layout: Layout) -> None:
-        # words 0-1 and 2-3 as 16-byte items (complex128 is numpy's fastest 16-byte gather):
-        # the first gather rejects almost every candidate, the second confirms the rest
-        self.lo = _pairs(words[:, :2])
-        self.hi = _pairs(words[:, 2:])
-        self.ids = np.ascontiguousarray(ids, dtype=np.int64)
-        self.layout = layout
-        self.masks = _masks(layout.bits, layout.radius)
-        size = 1 << layout.bits
-        n = len(self.ids)
-        self.order = np.empty((layout.chunks, n), dtype=np.uint32)
-        self.offsets = np.zeros((layout.chunks, size + 1), dtype=np.uint32)
-        for c in range(layout.chunks):
-            keys = _chunk(words, layout, c)
-            # numpy radix-sorts 16-bit keys when asked for a stable sort
-            if layout.bits <= 16:
-                self.order[c] = np.argsort(keys.astype(np.uint16), kind="stable")
-            else:
-                self.order[c] = np.argsort(keys)
-            np.cumsum(np.bincount(keys, minlength=size), out=self.offsets[c, 1:])
-
-    @property
-    def words(self) -> U64:
-        return np.hstack([_unpair(self.lo), _unpair(self.hi)])
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @property
-    def nbytes(self) -> int:
-        tables = self.order.nbytes + self.offsets.nbytes
-        return self.lo.nbytes + self.hi.nbytes + self.ids.nbytes + tables
-
-    def candidates(self, queries: U64) -> tuple[I64, NDArray[np.intp]]:
-        """(query index, row) pairs sharing a chunk within ``radius``; may repeat."""
-        nmask = len(self.masks)
-        qs: list[I64] = []
-        rows: list[NDArray[np.intp]] = []
-        for c in range(self.layout.chunks):
-            probes = (_chunk(queries, self.layout, c)[:, None] ^ self.masks[None, :]).ravel()
-            off = self.offsets[c]
-            starts = off[probes]
-            counts = off[probes + 1] - starts
-            hit = np.flatnonzero(counts)
-            if not len(hit):
-                continue
-            counts = counts[hit]
-            delta = starts[hit].astype(np.int64) - (np.cumsum(counts, dtype=np.int64) - counts)
-            total = int(delta.shape[0] and counts.sum(dtype=np.int64))
-            pos = np.arange(total, dtype=np.int64) + np.repeat(delta, counts)
-            rows.append(self.order[c][pos].astype(np.intp))
-            qs.append(np.repeat(hit // nmask, counts))
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.intp)
-        return np.concatenate(qs), np.concatenate(rows)
-
-
-def _pairs(words: U64) -> NDArray[np.complex128]:
-    return np.ascontiguousarray(words, dtype=np.uint64).view(np.complex128).ravel()
-
-
-def _unpair(pairs: NDArray[np.complex128]) -> U64:
-    return pairs.view(np.uint64).reshape(-1, 2)
-
-
-def _within(
-    seg: _Segment, q: U64, rows: NDArray[np.intp], qi: I64, threshold: int
-) -> tuple[NDArray[np.intp], I64, I64]:
-    """Keep the candidates within ``threshold``; 128 bits first, since random hashes
-    almost never come within 31 bits on 128 of them."""
-    x = np.bitwise_count(seg.lo[rows].view(np.uint64) ^ _pairs(q[:, :2])[qi].view(np.uint64))
-    d = x[0::2] + x[1::2]
-    keep = np.flatnonzero(d <= threshold)
-    rows, qi = rows[keep], qi[keep]
-    x = np.bitwise_count(seg.hi[rows].view(np.uint64) ^ _pairs(q[:, 2:])[qi].view(np.uint64))
-    full = d[keep].astype(np.int64) + x[0::2] + x[1::2]
-    ok = full <= threshold
-    return rows[ok], qi[ok], full[ok]
+__all__ = ["MAX_EXACT", "SMALL", "Layout", "PDQIndex", "auto_layout", "brute_force"]
 
 
 class PDQIndex:
@@ -162,8 +44,8 @@ class PDQIndex:
     def __init__(self, layout: Layout | None = None, *, merge_ratio: float = 1 / 16) -> None:
         self.layout = layout
         self.merge_ratio = merge_ratio
-        self._main: _Segment | None = None
-        self._delta: _Segment | None = None
+        self._main: Segment | None = None
+        self._delta: Segment | None = None
         self._removed: set[int] = set()
 
     # -- building -------------------------------------------------------------
@@ -192,7 +74,7 @@ class PDQIndex:
         if self._removed and self._removed.intersection(ids_arr.tolist()):
             self._merge(words[:0], ids_arr[:0])  # drop the old entries before reusing an id
         if self._main is None:
-            self._main = _Segment(words, ids_arr, self.layout or auto_layout(len(words)))
+            self._main = Segment(words, ids_arr, self.layout or auto_layout(len(words)))
             return
         if self._delta is not None:
             words = np.vstack([self._delta.words, words])
@@ -200,7 +82,7 @@ class PDQIndex:
         if len(ids_arr) > max(4096, self.merge_ratio * len(self._main)):
             self._merge(words, ids_arr)
         else:
-            self._delta = _Segment(words, ids_arr, SMALL)
+            self._delta = Segment(words, ids_arr, SMALL)
 
     def remove(self, ids: Iterable[int]) -> None:
         """Forget these ids; they stop matching at once and leave memory at the next merge."""
@@ -219,9 +101,7 @@ class PDQIndex:
             words, ids = words[keep], ids[keep]
             self._removed.clear()
         self._delta = None
-        self._main = (
-            _Segment(words, ids, self.layout or auto_layout(len(ids))) if len(ids) else None
-        )
+        self._main = Segment(words, ids, self.layout or auto_layout(len(ids))) if len(ids) else None
 
     # -- querying -------------------------------------------------------------
     def query_arrays(
@@ -247,7 +127,7 @@ class PDQIndex:
             for lo in range(0, len(q), batch)
         ]
 
-        def run(job: tuple[_Segment, int]) -> tuple[I64, I64, I64]:
+        def run(job: tuple[Segment, int]) -> tuple[I64, I64, I64]:
             seg, lo = job
             return self._query_segment(seg, q[lo : lo + batch], lo, threshold)
 
@@ -271,24 +151,24 @@ class PDQIndex:
         return qi[order], ids[order], dist[order]
 
     def _query_segment(
-        self, seg: _Segment, q: U64, offset: int, threshold: int
+        self, seg: Segment, q: U64, offset: int, threshold: int
     ) -> tuple[I64, I64, I64]:
         search = kernel()
         if search is not None:
             return self._query_compiled(search, seg, q, offset, threshold)
         qi, rows = seg.candidates(q)
-        rows, qi, dist = _within(seg, q, rows, qi, threshold)
+        rows, qi, dist = within(seg, q, rows, qi, threshold)
         # a hash found through two chunks appears twice: keep one
         key = qi.astype(np.int64) * len(seg) + rows
         _, first = np.unique(key, return_index=True)
         return qi[first] + offset, seg.ids[rows[first]], dist[first]
 
     def _query_compiled(
-        self, search: Any, seg: _Segment, q: U64, offset: int, threshold: int
+        self, search: Any, seg: Segment, q: U64, offset: int, threshold: int
     ) -> tuple[I64, I64, I64]:
         rows, dist, found = search(
-            _unpair(seg.lo),
-            _unpair(seg.hi),
+            unpair(seg.lo),
+            unpair(seg.hi),
             seg.order,
             seg.offsets,
             seg.masks,
@@ -308,7 +188,7 @@ class PDQIndex:
             qi, r, d = qi[keep], r[keep], d[keep]
             sub = q[over]
             oq, orows = seg.candidates(sub)
-            orows, oq, od = _within(seg, sub, orows, oq, threshold)
+            orows, oq, od = within(seg, sub, orows, oq, threshold)
             _, first = np.unique(oq.astype(np.int64) * len(seg) + orows, return_index=True)
             qi = np.concatenate([qi, over[oq[first]]])
             r, d = np.concatenate([r, orows[first]]), np.concatenate([d, od[first]])
