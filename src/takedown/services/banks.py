@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from takedown.errors import NotFound, UserError
@@ -152,7 +152,7 @@ def import_entries(
     """Validate and add records; bad ones are reported with where they were, not raised."""
     bank = get_bank(session, name)
     result = ImportResult()
-    batch: dict[tuple[str, str], BankEntry] = {}
+    batch: dict[tuple[str, str], dict[str, Any]] = {}
     at = utcnow().isoformat()
     for rec in records:
         if isinstance(rec, Rejected):
@@ -168,14 +168,15 @@ def import_entries(
             result.duplicates += 1
             continue
         provenance = {"format": fmt, "file": source, "actor": actor, "at": at} | rec.provenance
-        batch[key] = BankEntry(
-            bank_id=bank.id,
-            signal_type=rec.signal_type,
-            value=value,
-            digest=key[1],
-            labels=rec.labels,
-            provenance=provenance,
-        )
+        batch[key] = {
+            "bank_id": bank.id,
+            "signal_type": rec.signal_type,
+            "value": value,
+            "digest": key[1],
+            "labels": rec.labels,
+            "provenance": provenance,
+            "created_at": utcnow(),
+        }
         if len(batch) >= BATCH:
             _flush(session, bank, batch, result)
     _flush(session, bank, batch, result)
@@ -203,7 +204,7 @@ def _where(rec: HashRecord) -> str:
 
 
 def _flush(
-    session: Session, bank: Bank, batch: dict[tuple[str, str], BankEntry], result: ImportResult
+    session: Session, bank: Bank, batch: dict[tuple[str, str], dict[str, Any]], result: ImportResult
 ) -> None:
     if not batch:
         return
@@ -221,8 +222,8 @@ def _flush(
     fresh = [e for k, e in batch.items() if k not in existing]
     result.duplicates += len(batch) - len(fresh)
     result.added += len(fresh)
-    session.add_all(fresh)
-    session.flush()
+    if fresh:
+        session.execute(insert(BankEntry), fresh)  # one executemany per batch
     batch.clear()
 
 
