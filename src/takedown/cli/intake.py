@@ -55,6 +55,11 @@ def import_cmd(
     def tick(done: int, total: int, result: IntakeResult) -> None:
         progress.update(task, completed=done, total=total, rows=result.rows_read)
 
+    from takedown.jobs.runner import start_in_process
+
+    # Enqueue only: evidence attached here is hashed and matched by the job workers
+    # (`takedown serve` or `takedown worker`), now or, via re-derivation, when they start.
+    stop_jobs = start_in_process(settings, db, workers=0)
     try:
         with progress:
             outcome = _run_import(
@@ -73,6 +78,7 @@ def import_cmd(
                 progress=tick,
             )
     finally:
+        stop_jobs()
         db.dispose()
     summary = outcome.summary()
     summary["seconds"] = round(time.monotonic() - started, 3)

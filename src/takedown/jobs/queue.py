@@ -4,6 +4,7 @@
 default, ``RedisHuey`` for ``TAKEDOWN_QUEUE_URL=redis://…``) and registers the tasks on it:
 
 - ``deliver(delivery_id)``: one attempt of one outbox row (takedown.delivery.outbox);
+- ``match_evidence(evidence_id)``: hash new evidence and match it against the banks;
 - every minute: ``sweep`` (enqueue due deliveries: retries, and anything a queue lost),
   ``expire_holds`` and ``check_overdue_orders``;
 - every ``recheck_every_minutes``: ``recheck_due_items`` (verification after referral on the
@@ -23,16 +24,20 @@ from typing import Any
 
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from takedown.config import Settings
 from takedown.delivery.outbox import deliver
 from takedown.errors import UserError
 from takedown.services.deconfliction import expire_holds
 from takedown.services.delivery import due_deliveries, pending_deliveries
+from takedown.services.evidence import evidence_file
+from takedown.services.matching import match_evidence
 from takedown.services.referrals import check_overdue_orders
 from takedown.services.verification import due_for_recheck, verify_items
 from takedown.store.db import Database
-from takedown.store.models import utcnow
+from takedown.store.models import Evidence, Signal, utcnow
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "takedown"
@@ -70,6 +75,7 @@ class Jobs:
         self.huey = huey or build_huey(settings, name=name, immediate=immediate)
         every_minute = crontab(minute="*")
         self.deliver = self.huey.task(name="deliver")(self._deliver)
+        self.match_evidence = self.huey.task(name="match_evidence")(self._match_evidence)
         self.sweep = self.huey.periodic_task(every_minute, name="sweep_deliveries")(self._sweep)
         self.expire_holds = self.huey.periodic_task(every_minute, name="expire_holds")(
             self._expire_holds
@@ -89,6 +95,15 @@ class Jobs:
         attempt = deliver(self.db, delivery_id, self.settings)
         if attempt.status == "pending" and attempt.next_attempt_at is not None:
             self.enqueue_delivery(delivery_id, attempt.next_attempt_at)
+
+    def _match_evidence(self, evidence_id: int) -> None:
+        """Hash one evidence file, store its signals and match them against the banks."""
+        with self.db.session() as session:
+            evidence = session.get(Evidence, evidence_id)
+            if evidence is None or _has_signals(session, evidence_id):
+                return  # gone, or matched already (a re-derived duplicate)
+            path = evidence_file(self.settings.evidence_dir, evidence.sha256)
+            match_evidence(session, evidence_id, path, actor="system:matcher")
 
     def _sweep(self) -> None:
         with self.db.session() as session:
@@ -129,6 +144,13 @@ class Jobs:
 
     def on_commit(self, topic: str, ids: list[int]) -> None:
         """The database commit hook: enqueue what the transaction queued, by id."""
+        if topic == "evidence":
+            for evidence_id in ids:
+                try:
+                    self.match_evidence(evidence_id)
+                except Exception:  # committed; re-derived at the next start
+                    log.exception("could not enqueue matching of evidence %s", evidence_id)
+            return
         if topic != "deliveries":
             return
         for delivery_id in ids:
@@ -153,8 +175,15 @@ class Jobs:
         """
         with self.db.session() as session:
             pending = pending_deliveries(session)
+            unmatched = list(
+                session.scalars(
+                    select(Evidence.id).where(~exists().where(Signal.evidence_id == Evidence.id))
+                )
+            )
         for delivery_id, at in pending:
             self.enqueue_delivery(delivery_id, at)
+        for evidence_id in unmatched:
+            self.match_evidence(evidence_id)
         self.check_overdue_orders()
         self.expire_holds()
         if pending:
@@ -166,6 +195,13 @@ class Jobs:
         close = getattr(storage, "close", None)
         if callable(close):
             close()
+
+
+def _has_signals(session: Session, evidence_id: int) -> bool:
+    return (
+        session.scalar(select(Signal.id).where(Signal.evidence_id == evidence_id).limit(1))
+        is not None
+    )
 
 
 def rederive(db: Database, settings: Settings) -> int:

@@ -17,6 +17,7 @@ from takedown.services.items import change_state, get_item
 from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.assessment import Assessment, Watch
+from takedown.store.banks import Match
 from takedown.store.models import Item, Operation, Report, utcnow
 
 ASSESSABLE = {"new", "triaged", "assessed_positive", "assessed_negative", "exempt", "reappeared"}
@@ -218,24 +219,15 @@ def triage_queue(
 
 
 def _match_counts(session: Session, item_ids: list[int]) -> dict[int, int]:
-    """Known-content matches per item, from the media banks when they are installed."""
+    """Known-content matches per item (a negative bank's suppressed ones do not count)."""
     if not item_ids:
         return {}
-    import importlib
-
-    try:
-        banks = importlib.import_module("takedown.store.banks")  # the media issue's models
-    except ImportError:
-        return {}
-    match_model: Any = getattr(banks, "Match", None)
-    if match_model is None or not hasattr(match_model, "item_id"):
-        return {}
     rows = session.execute(
-        select(match_model.item_id, func.count())
-        .where(match_model.item_id.in_(item_ids))
-        .group_by(match_model.item_id)
+        select(Match.item_id, func.count())
+        .where(Match.item_id.in_(item_ids), Match.suppressed.is_(False))
+        .group_by(Match.item_id)
     )
-    return {int(i): int(n) for i, n in rows}
+    return {int(i): int(n) for i, n in rows if i is not None}
 
 
 def add_watch(

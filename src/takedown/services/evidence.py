@@ -78,6 +78,8 @@ def attach_evidence(
     )
     session.add(ev)
     session.flush()
+    # After commit, the job layer hashes it and matches it against the banks (by id).
+    session.info.setdefault("evidence", []).append(ev.id)
     audit.record(
         session,
         actor=actor,

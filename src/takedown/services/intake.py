@@ -466,15 +466,14 @@ def _attach_all(
     wanted = [c for c in candidates if c.evidence is not None and c.row in fresh_rows]
     if not wanted:
         return
-    ids = dict(
-        session.execute(
-            select(Report.dedupe_key, Report.id).where(
-                Report.operation_id == operation.id,
-                Report.unit_id == unit.id,
-                Report.dedupe_key.in_([c.dedupe_key for c in wanted]),
-            )
-        ).tuples()
+    rows = session.execute(
+        select(Report.dedupe_key, Report.id).where(
+            Report.operation_id == operation.id,
+            Report.unit_id == unit.id,
+            Report.dedupe_key.in_([c.dedupe_key for c in wanted]),
+        )
     )
+    ids = {key: report_id for key, report_id in rows}
     items = {a.row: a.item_id for a in written}
     for cand in wanted:
         assert cand.evidence is not None

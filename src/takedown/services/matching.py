@@ -6,8 +6,8 @@ signal below quality 50 is not matched (ThreatExchange's rule). A dihedral bank 
 queried with the seven rotated and flipped variants. Any hit in a negative bank marks the
 file a known false positive: every positive match of it is stored as ``suppressed``.
 
-``match_evidence`` runs synchronously for now (the job queue is another issue); it stores
-signals and matches and never refers anything.
+``match_evidence`` runs in the job queue (task ``match_evidence``, after the commit that
+attached the evidence); it stores signals and matches and never refers anything.
 """
 
 from __future__ import annotations

@@ -5,7 +5,15 @@ Importing this package registers every model module on ``Base.metadata``.
 
 from __future__ import annotations
 
-from takedown.store import assessment, deconfliction, models, referrals, verification
+from takedown.store import assessment, banks, deconfliction, models, referrals, verification
 from takedown.store.db import Database
 
-__all__ = ["Database", "assessment", "deconfliction", "models", "referrals", "verification"]
+__all__ = [
+    "Database",
+    "assessment",
+    "banks",
+    "deconfliction",
+    "models",
+    "referrals",
+    "verification",
+]
