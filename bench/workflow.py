@@ -16,7 +16,7 @@ Phases, each timed on its own:
 
 With --postgres, SQLite runs first, then PostgreSQL (its data is kept; names get a run suffix).
 Figures are printed, never asserted: on a shared machine they are noisy. A refused request
-(4xx/5xx) is counted per phase and shown as FAILED; the run goes on.
+(4xx/5xx) or a dropped connection is counted per phase and shown as FAILED; the run goes on.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
     items: int = 0
-    errors: dict[int, int] = field(default_factory=dict)  # status → count
+    errors: dict[str, int] = field(default_factory=dict)  # status or transport error → count
 
     def line(self) -> str:
         n = len(self.latencies)
@@ -89,13 +89,17 @@ class Clients:
     def call(self, phase: Phase, method: str, path: str, **kw: Any) -> Any:
         """The JSON answer, or None when the server refused (counted in ``phase.errors``)."""
         t = time.perf_counter()
-        r = self._client().request(method, path, **kw)
+        try:
+            r = self._client().request(method, path, **kw)
+            failed = str(r.status_code) if r.status_code >= 400 else None
+        except httpx.TransportError as exc:  # e.g. the server reset the connection
+            failed = type(exc).__name__
         took = time.perf_counter() - t
         with self.lock:
             phase.latencies.append(took)
-            if r.status_code >= 400:
-                phase.errors[r.status_code] = phase.errors.get(r.status_code, 0) + 1
-        return r.json() if r.status_code < 400 else None
+            if failed:
+                phase.errors[failed] = phase.errors.get(failed, 0) + 1
+        return None if failed else r.json()
 
     def close(self) -> None:
         for client in self.all:
