@@ -276,11 +276,6 @@ def test_a_copy_goes_to_the_host_member_states_authority(world: World, ready_ite
     assert _clock(world, same)["scrutiny"]["authority_until"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a final answer to a paused order closes it but leaves its pause open, so the "
-    "closed order's clock stays paused for ever, with no deadline to judge the answer against",
-)
 def test_a_final_answer_ends_an_open_pause(world: World, ready_items: Ready) -> None:
     (item,) = ready_items(["https://t.me/ord_k/1"])
     order_id = _issue(world, item)

@@ -208,7 +208,7 @@ def hold_view(session: Session, hold: Hold, who: Principal) -> dict[str, Any]:
         "contact": unit.contact if unit else None,
         "target": hold.target,
     }
-    if hold.unit_id == who.unit_id or who.role == "auditor":
+    if hold.unit_id == who.unit_id or (who.role == "auditor" and who.unit_kind == "oversight"):
         base |= {
             "target_type": hold.target_type,
             "reason": hold.reason,

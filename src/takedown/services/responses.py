@@ -354,13 +354,19 @@ def answer_order(
     ):
         order.status = "closed"
         order.closed_at = utcnow()
+        open_pause = session.scalar(
+            select(OrderPause).where(OrderPause.order_id == order.id, OrderPause.ended_at.is_(None))
+        )
+        if open_pause is not None:  # a final answer resolves the pause: the clock stops here
+            open_pause.ended_at = order.closed_at
+            open_pause.ended_by = who.identity
         audit.record(
             session,
             actor=who.actor,
             action="order.close",
             object_type="removal_order",
             object_id=order.id,
-            change={"action": answer.get("action")},
+            change={"action": answer.get("action"), "ended_pause": bool(open_pause)},
         )
     return {
         "order_id": order.id,

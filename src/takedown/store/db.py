@@ -36,8 +36,15 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 60, "check_same_thread": False}
+            # One writer at a time anyway: let requests queue for a connection, not fail.
+            kwargs |= {"pool_size": 20, "max_overflow": 20, "pool_timeout": 60}
         else:
-            kwargs["pool_pre_ping"] = True
+            kwargs |= {
+                "pool_pre_ping": True,
+                "pool_size": 10,
+                "max_overflow": 20,
+                "pool_timeout": 60,
+            }
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)

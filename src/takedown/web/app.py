@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from takedown import __version__
 from takedown.config import Settings, get_settings
@@ -76,6 +78,19 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @app.exception_handler(Forbidden)
     async def _forbidden(_r: Request, exc: Forbidden) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=403)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(SATimeoutError)
+    async def _busy(_r: Request, exc: Exception) -> JSONResponse:
+        # The database is locked by other writers or every connection is taken: nothing was
+        # written by this request (its transaction rolled back), so it is safe to retry.
+        if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+            raise exc
+        return JSONResponse(
+            {"error": "the database is busy; nothing was written, retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_r: Request, exc: RequestValidationError) -> JSONResponse:
