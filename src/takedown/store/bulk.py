@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -54,7 +55,11 @@ class Bulk:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
         if skip_conflicts:
             sql += " ON CONFLICT DO NOTHING"
-        self.session.connection().exec_driver_sql(sql, rows)
+        cursor = self._cursor()
+        try:
+            cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
 
     def can_return(self) -> bool:
         if not self.sqlite:
@@ -79,14 +84,46 @@ class Bulk:
         tail = (
             " ON CONFLICT DO NOTHING" if skip_conflicts else ""
         ) + f" RETURNING {', '.join(returning)}"
-        conn = self.session.connection()
-        for i in range(0, len(rows), per):
-            part = rows[i : i + per]
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                + ", ".join([row_marks] * len(part))
-                + tail
-            )
-            flat = tuple(v for row in part for v in row)
-            out.extend(tuple(r) for r in conn.exec_driver_sql(sql, flat).fetchall())
+        cursor = self._cursor()
+        try:
+            if not self.sqlite:
+                return self._copy_returning(cursor, table, columns, rows, tail)
+            for i in range(0, len(rows), per):
+                part = rows[i : i + per]
+                sql = (
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                    + ", ".join([row_marks] * len(part))
+                    + tail
+                )
+                cursor.execute(sql, list(chain.from_iterable(part)))
+                out.extend(tuple(r) for r in cursor.fetchall())
+        finally:
+            cursor.close()
         return out
+
+    @staticmethod
+    def _copy_returning(
+        cursor: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]], tail: str
+    ) -> list[tuple[Any, ...]]:
+        """PostgreSQL: COPY into a temporary staging table, then one INSERT … SELECT.
+
+        A multi-row VALUES with tens of thousands of parameters costs more to parse and plan
+        than to run, and row-by-row statements pay a round trip each; COPY pays neither.
+        """
+        cols = ", ".join(columns)
+        stage = f"_stage_{table}"
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
+            f"SELECT {cols} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}{tail}")
+        out = [tuple(r) for r in cursor.fetchall()]
+        cursor.execute(f"TRUNCATE {stage}")
+        return out
+
+    def _cursor(self) -> Any:
+        """A cursor of the session's own DBAPI connection, inside its transaction."""
+        return self.session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
