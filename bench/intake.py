@@ -179,7 +179,7 @@ def takedown_import(files: list[Path], url: str, data_dir: str) -> dict[str, int
             f,
             actor="bench",
             max_bytes=2**40,
-            batch_size=5000,
+            batch_size=20_000,
             evidence_root=Path(data_dir) / "evidence",
             evidence_max_bytes=2**20,
         )

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
         description="Largest file `takedown import` accepts, in bytes (default 1 GiB).",
     )
     import_batch_size: int = Field(
-        default=5000,
+        default=20_000,
         description="Rows per committed transaction during an import.",
     )
     api_max_reports: int = Field(
