@@ -14,7 +14,7 @@ from takedown.cli._output import emit_json
 from takedown.errors import UserError
 
 
-def _settings(
+def checker_settings(
     allow_network: list[str],
     connect_to: list[str],
     proxy: str | None,
@@ -64,7 +64,9 @@ def check_cmd(
     json_out: bool = typer.Option(False, "--json", help="One JSON object per URL."),
 ) -> None:
     """Check whether each URL is online, removed, restricted, unreachable or unknown."""
-    settings = _settings(allow_network, connect_to, proxy, user_agent, timeout, per_host, rate)
+    settings = checker_settings(
+        allow_network, connect_to, proxy, user_agent, timeout, per_host, rate
+    )
     inputs = urls or [line.strip() for line in sys.stdin if line.strip()]
 
     def show(result: CheckResult) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from takedown.cli._context import cli_actor, open_db
 from takedown.cli._output import emit_json
-from takedown.cli.checker import _settings as checker_settings
+from takedown.cli.checker import checker_settings
 from takedown.services.operations import get_operation
 from takedown.services.verification import SENT, due_for_recheck, removal_report, verify_items
 from takedown.store.models import Item

@@ -9,6 +9,7 @@ for each query, the matching entry ids and distances.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import ClassVar, Protocol
@@ -95,15 +96,16 @@ class VpdqSignalIndex:
         return out
 
 
-class SignalType:
+class SignalType(ABC):
     name: ClassVar[str]
     #: Default match threshold (a Hamming distance, or for vPDQ a frame distance).
     threshold: ClassVar[int] = 0
     max_threshold: ClassVar[int] = 0
 
     @classmethod
+    @abstractmethod
     def validate(cls, value: str) -> str:
-        raise NotImplementedError
+        """The value in canonical form; raises ValueError naming what is wrong."""
 
     @classmethod
     def compare(cls, a: str, b: str) -> int:
@@ -111,8 +113,9 @@ class SignalType:
         return 0 if cls.validate(a) == cls.validate(b) else 1 << 16
 
     @classmethod
+    @abstractmethod
     def examples(cls) -> list[str]:
-        raise NotImplementedError
+        """Valid values, for tests and documentation."""
 
     @classmethod
     def index(cls) -> SignalIndex:

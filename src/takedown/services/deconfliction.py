@@ -200,7 +200,7 @@ def expire_holds(session: Session, now: datetime | None = None) -> int:
 def hold_view(session: Session, hold: Hold, who: Principal) -> dict[str, Any]:
     """Holders (and auditors) see everything; other units see only "held" and a contact."""
     unit = session.get(Unit, hold.unit_id)
-    active = hold.released_at is None and _aware(hold.until) > utcnow()
+    active = hold.released_at is None and hold.until > utcnow()
     base: dict[str, Any] = {
         "hold_id": hold.id,
         "status": "held" if active else "released",

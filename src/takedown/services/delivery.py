@@ -8,7 +8,7 @@ operator retries it).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,12 +22,6 @@ from takedown.store.models import Unit, utcnow
 from takedown.store.referrals import Delivery
 
 STATUSES = ("pending", "delivered", "dead")
-
-
-def _aware(when: datetime | None) -> datetime | None:
-    if when is None or when.tzinfo is not None:
-        return when
-    return when.replace(tzinfo=UTC)
 
 
 def list_deliveries(
@@ -63,12 +57,10 @@ def delivery_view(session: Session, delivery: Delivery) -> dict[str, Any]:
         "subject_id": delivery.subject_id,
         "status": delivery.status,
         "attempts": delivery.attempts,
-        "next_attempt_at": _aware(delivery.next_attempt_at)
-        if delivery.status == "pending"
-        else None,
+        "next_attempt_at": delivery.next_attempt_at if delivery.status == "pending" else None,
         "last_error": delivery.last_error,
-        "delivered_at": _aware(delivery.delivered_at),
-        "created_at": _aware(delivery.created_at),
+        "delivered_at": delivery.delivered_at,
+        "created_at": delivery.created_at,
     }
 
 
@@ -132,4 +124,4 @@ def pending_deliveries(session: Session) -> list[tuple[int, datetime]]:
         .where(Delivery.status == "pending")
         .order_by(Delivery.id)
     ).all()
-    return [(i, _aware(at) or utcnow()) for i, at in rows]
+    return [(i, at or utcnow()) for i, at in rows]

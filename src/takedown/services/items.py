@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from takedown.domain.states import TransitionError, check_transition
@@ -107,12 +107,3 @@ def list_items(
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].id if more and rows else None)
-
-
-def reporting_units(session: Session, item_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count(func.distinct(Report.unit_id))).where(Report.item_id == item_id)
-        )
-        or 0
-    )
