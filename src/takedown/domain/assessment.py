@@ -56,3 +56,22 @@ def normalise_grounds(grounds: list[str] | str | None) -> list[str]:
         if letter not in out:
             out.append(letter)
     return sorted(out)
+
+
+SUGGESTION_SOURCE = "bank_match"
+SUGGESTION_NOTE = (
+    "Suggested from a known-content bank match, not a decision: an analyst must assess the item."
+)
+
+
+def suggested_labels(entry_labels: dict[str, Any], taxonomy: dict[str, Any]) -> dict[str, Any]:
+    """The assessment labels a bank entry's labels pre-fill: its entity as the group and its
+    tier, each only when the taxonomy knows the value (a suggestion never fails the form)."""
+    out: dict[str, Any] = {}
+    entity = entry_labels.get("entity") or entry_labels.get("group")
+    if isinstance(entity, str) and entity in taxonomy["groups"]:
+        out["group"] = entity
+    tier = entry_labels.get("tier")
+    if isinstance(tier, str) and tier in taxonomy["tiers"]:
+        out["tier"] = tier
+    return out

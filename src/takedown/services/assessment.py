@@ -1,15 +1,28 @@
-"""Assessment: the triage queue, human verdicts, and four-eyes confirmation."""
+"""Assessment: the triage queue, human verdicts, four-eyes confirmation, and suggestions.
+
+A *suggestion* is what a known-content bank match says about an item (the matched entry's
+entity, tier, behaviour and source, the bank and the distance). It is derived on read from
+the stored matches, shown to the analyst beside the item, and never stored as an assessment:
+only ``assess_item`` records a decision, and only a person calls it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from takedown.domain.assessment import Verdict, load_taxonomy, normalise_grounds
+from takedown.domain.assessment import (
+    SUGGESTION_NOTE,
+    SUGGESTION_SOURCE,
+    Verdict,
+    load_taxonomy,
+    normalise_grounds,
+    suggested_labels,
+)
 from takedown.errors import Forbidden, NotFound, UserError
 from takedown.services.access import authorize
 from takedown.services.deconfliction import hold_blocks
@@ -17,7 +30,7 @@ from takedown.services.items import change_state, get_item
 from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.assessment import Assessment, Watch
-from takedown.store.banks import Match
+from takedown.store.banks import Bank, BankEntry, Match
 from takedown.store.models import Item, Operation, Report, utcnow
 
 ASSESSABLE = {"new", "triaged", "assessed_positive", "assessed_negative", "exempt", "reappeared"}
@@ -165,6 +178,7 @@ class QueueEntry:
     matches: int
     watched: bool
     last_reported_at: datetime
+    suggestion: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         from takedown.services.items import item_summary
@@ -176,13 +190,20 @@ class QueueEntry:
             "known_content_matches": self.matches,
             "watched_source": self.watched,
             "last_reported_at": self.last_reported_at,
+            "suggestion": self.suggestion,
         }
 
 
 def triage_queue(
-    session: Session, who: Principal, operation: Operation, *, limit: int = 50, offset: int = 0
+    session: Session,
+    who: Principal,
+    operation: Operation,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    taxonomy: dict[str, Any] | None = None,
 ) -> list[QueueEntry]:
-    """Items awaiting assessment, highest priority first.
+    """Items awaiting assessment, highest priority first, each with its bank-match suggestion.
 
     Priority = 10 per known-content match (capped at 3) + 8 if a watched source published it
     + 3 per reporting unit + up to 5 for recency (falling over 48 hours). Ties: oldest first.
@@ -215,19 +236,106 @@ def triage_queue(
         priority += 5 * max(0.0, 1 - hours / 48)
         entries.append(QueueEntry(item, priority, int(units), matches, is_watched, last_at))
     entries.sort(key=lambda e: (-e.priority, e.item.id))
-    return entries[offset : offset + limit]
+    page = entries[offset : offset + limit]
+    matched = [e.item.id for e in page if e.matches]
+    found = _suggestions(session, matched, taxonomy or load_taxonomy(None))
+    return [replace(e, suggestion=found.get(e.item.id, {}).get("suggestion")) for e in page]
 
 
 def _match_counts(session: Session, item_ids: list[int]) -> dict[int, int]:
-    """Known-content matches per item (a negative bank's suppressed ones do not count)."""
+    """Known-content matches per item: neither suppressed nor in a negative bank."""
     if not item_ids:
         return {}
     rows = session.execute(
         select(Match.item_id, func.count())
-        .where(Match.item_id.in_(item_ids), Match.suppressed.is_(False))
+        .join(Bank, Bank.id == Match.bank_id)
+        .where(Match.item_id.in_(item_ids), Match.suppressed.is_(False), Bank.negative.is_(False))
         .group_by(Match.item_id)
     )
     return {int(i): int(n) for i, n in rows if i is not None}
+
+
+def assessment_suggestion(
+    session: Session, who: Principal, item_id: int, *, taxonomy: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the known-content banks say about an item, for the analyst who assesses it.
+
+    Returns ``{"suggestion": {...} | None, "known_content": {...}}``. The suggestion comes
+    from the nearest counted match (neither suppressed nor in a negative bank); a file that
+    also hit a negative bank (a known false positive) suggests nothing. Nothing is written.
+    """
+    authorize(who, "items.read")
+    item = get_item(session, item_id)
+    return _suggestions(session, [item.id], taxonomy or load_taxonomy(None))[item.id]
+
+
+def _suggestions(
+    session: Session, item_ids: list[int], taxonomy: dict[str, Any]
+) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {
+        i: {"suggestion": None, "known_content": _known(0, 0, [])} for i in item_ids
+    }
+    if not item_ids:
+        return out
+    rows = session.execute(
+        select(
+            Match.item_id,
+            Match.distance,
+            Match.signal_type,
+            Match.suppressed,
+            Match.extra,
+            Bank.name,
+            Bank.negative,
+            BankEntry.id,
+            BankEntry.labels,
+        )
+        .join(Bank, Bank.id == Match.bank_id)
+        .join(BankEntry, BankEntry.id == Match.bank_entry_id)
+        .where(Match.item_id.in_(item_ids))
+    ).all()
+    by_item: dict[int, list[Any]] = {}
+    for row in rows:
+        by_item.setdefault(int(row[0]), []).append(row)
+    for item_id, hits in by_item.items():
+        counted = [h for h in hits if not h.suppressed and not h.negative]
+        suppressed = sum(1 for h in hits if h.suppressed)
+        negative_banks = sorted({h.name for h in hits if h.negative})
+        out[item_id]["known_content"] = _known(len(counted), suppressed, negative_banks)
+        if counted:
+            out[item_id]["suggestion"] = _suggestion(counted, taxonomy)
+    return out
+
+
+def _known(matches: int, suppressed: int, negative_banks: list[str]) -> dict[str, Any]:
+    return {
+        "matches": matches,
+        "suppressed": suppressed,
+        "false_positive_banks": negative_banks,
+    }
+
+
+def _suggestion(counted: list[Any], taxonomy: dict[str, Any]) -> dict[str, Any]:
+    best = min(counted, key=lambda h: (h.distance, h.name, h.id))
+    labels: dict[str, Any] = dict(best.labels or {})
+    basis: dict[str, Any] = {
+        "bank": best.name,
+        "entry_id": best.id,
+        "signal_type": best.signal_type,
+        "distance": best.distance,
+        **{k: labels[k] for k in ("entity", "tier", "behaviour", "source", "tags") if k in labels},
+        **{k: v for k, v in (best.extra or {}).items() if k in ("variant", "frame", "t")},
+    }
+    entities = {str(h.labels["entity"]) for h in counted if (h.labels or {}).get("entity")}
+    return {
+        "source": SUGGESTION_SOURCE,
+        "note": SUGGESTION_NOTE,
+        "verdict": Verdict.TERRORIST_CONTENT.value,
+        "labels": suggested_labels(labels, taxonomy),
+        "match": basis,
+        "matches": len(counted),
+        "banks": sorted({h.name for h in counted}),
+        "entities": sorted(entities),
+    }
 
 
 def add_watch(

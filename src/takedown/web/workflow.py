@@ -54,16 +54,24 @@ def triage_queue(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Items awaiting assessment, highest priority first, with the factors of the priority."""
+    """Items awaiting assessment, highest priority first, with the factors of the priority
+    and, for an item that matched a known-content bank, the suggestion that match makes."""
     with get_db(request).session() as session:
         operation = get_operation(session, op)
-        entries = assessment.triage_queue(session, who, operation, limit=limit, offset=offset)
+        entries = assessment.triage_queue(
+            session, who, operation, limit=limit, offset=offset, taxonomy=_taxonomy(request)
+        )
         return {"items": [e.as_dict() for e in entries]}
 
 
 @router.get("/items/{item_id}")
 def get_item(item_id: int, request: Request, who: Who) -> dict[str, Any]:
-    """One item with its reports; other units' notes and references are withheld."""
+    """One item with its reports; other units' notes and references are withheld.
+
+    `suggestion` is what a known-content bank match suggests (`source: bank_match`): labels
+    to pre-fill the assessment, and the match behind them. It is not a decision; null when
+    nothing matched or a negative bank marked the match a known false positive.
+    """
     authorize(who, "items.read")
     with get_db(request).session() as session:
         item = items.get_item(session, item_id)
@@ -72,7 +80,20 @@ def get_item(item_id: int, request: Request, who: Who) -> dict[str, Any]:
             deconfliction.hold_view(session, h, who)
             for h in deconfliction.active_holds(session, item)
         ]
+        view |= assessment.assessment_suggestion(session, who, item.id, taxonomy=_taxonomy(request))
         return view
+
+
+@router.get("/items/{item_id}/suggestion")
+def get_suggestion(item_id: int, request: Request, who: Who) -> dict[str, Any]:
+    """The bank-match suggestion for assessing an item, and its known-content summary."""
+    with get_db(request).session() as session:
+        return assessment.assessment_suggestion(session, who, item_id, taxonomy=_taxonomy(request))
+
+
+def _taxonomy(request: Request) -> dict[str, Any]:
+    settings: Settings = request.app.state.settings
+    return load_taxonomy(settings.taxonomy_file)
 
 
 class AssessmentIn(Strict):
@@ -87,7 +108,6 @@ class AssessmentIn(Strict):
 @router.post("/items/{item_id}/assessments", status_code=201)
 def assess(item_id: int, body: AssessmentIn, request: Request, who: Who) -> dict[str, Any]:
     """Record an assessment. With four-eyes, a positive one waits for a second senior assessor."""
-    settings: Settings = request.app.state.settings
     with get_db(request).session() as session:
         a = assessment.assess_item(
             session,
@@ -97,7 +117,7 @@ def assess(item_id: int, body: AssessmentIn, request: Request, who: Who) -> dict
             legal_grounds=body.legal_ground,
             labels=body.labels,
             reasons=body.reasons,
-            taxonomy=load_taxonomy(settings.taxonomy_file),
+            taxonomy=_taxonomy(request),
         )
         item = items.get_item(session, item_id)
         return {"assessment_id": a.id, "status": a.status, "item_state": item.state}
