@@ -19,6 +19,7 @@ import httpx
 
 from takedown.checker.fetch import Fetched, RedirectProblem, fetch
 from takedown.checker.guard import Guard, Refused
+from takedown.checker.http1 import FastTransport
 from takedown.checker.limits import HostLimits, backoff, retry_after
 from takedown.checker.model import CheckerSettings, CheckResult, Evidence, Verdict
 from takedown.checker.rules import RuleBook, default_rules
@@ -60,9 +61,15 @@ class Checker:
             resolver or SystemResolver(),
             tuple(ConnectTo.parse(c) for c in s.connect_to),
         )
-        transport = HostPools(
-            self.backend, proxy=s.proxy, per_host=s.per_host_concurrency, verify=s.verify_tls
-        )
+        transport: httpx.AsyncBaseTransport
+        if s.proxy is None:
+            transport = FastTransport(
+                self.backend, per_host=s.per_host_concurrency, verify=s.verify_tls
+            )
+        else:  # the fast transport does not speak to proxies; httpcore does
+            transport = HostPools(
+                self.backend, proxy=s.proxy, per_host=s.per_host_concurrency, verify=s.verify_tls
+            )
         timeout = httpx.Timeout(
             connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None
         )

@@ -1,0 +1,449 @@
+"""The fast transport: HTTP/1.1 over asyncio, keep-alive pools, httptools' C parser.
+
+``FastTransport`` sits beneath ``httpx.AsyncClient`` in place of httpcore, which spends most
+of a check's CPU scanning its pool and wrapping sockets. It keeps every safety property of
+``transport.HostPools``:
+
+* every connection is opened by ``GuardedBackend.vetted``: ``--connect-to`` applied, the name
+  resolved through the ``Resolver``, every address vetted by the guard, and the socket
+  connected to the vetted address itself (no second DNS answer can sneak in). Redirect hops
+  are separate requests, so each hop is vetted the same way;
+* https is TLS through asyncio, with SNI and certificate checks against the URL's host (not
+  the ``--connect-to`` address), as curl does;
+* timeouts: connect, write and read (each wait for the next bytes), as httpx names them;
+* the body is never read ahead beyond a small buffer: reading pauses above ``HIGH_WATER``,
+  and a response closed before its end closes its connection instead of draining it, so a
+  20 MB page costs only the bytes the caller asked for. Response headers are capped too;
+* a malformed response is an ``httpx.RemoteProtocolError``, which the checker reports as
+  ``unreachable``, never as a verdict about the page.
+
+It does not speak to proxies: with a proxy configured the checker uses ``HostPools``
+(httpcore) instead, which vets each hop before the proxy is asked for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httptools
+import httpx
+
+from takedown.checker.guard import Refused
+from takedown.checker.transport import GUARD_PREFIX, GuardedBackend, NameNotFound
+
+HIGH_WATER = 256 * 1024  # body bytes buffered before reading pauses
+LOW_WATER = 64 * 1024
+MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADERS = 200
+KEEPALIVE_EXPIRY = 30.0
+
+Origin = tuple[str, str, int]
+
+
+class _Wait:
+    """A future that a timer fails with ``error`` unless something resolves it first."""
+
+    __slots__ = ()
+
+    @staticmethod
+    async def until(
+        loop: asyncio.AbstractEventLoop,
+        fut: asyncio.Future[None],
+        timeout: float | None,
+        error: type[httpx.TimeoutException],
+        what: str,
+    ) -> None:
+        if timeout is None:
+            await fut
+            return
+        handle = loop.call_later(timeout, _expire, fut, error, what)
+        try:
+            await fut
+        finally:
+            handle.cancel()
+
+
+def _expire(fut: asyncio.Future[None], error: type[httpx.TimeoutException], what: str) -> None:
+    if not fut.done():
+        fut.set_exception(error(what))
+
+
+class Connection(asyncio.Protocol):
+    """One keep-alive connection; at most one request on it at a time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.server_addr: tuple[str, int] | None = None
+        self.lost: asyncio.Future[None] = loop.create_future()
+        self.closed = False
+        self.idle_since = 0.0
+        self.used = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.active = False
+        self.got_bytes = False
+        self.status = 0
+        self.reason = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.header_bytes = 0
+        self.headers_done = False
+        self.informational = False
+        self.until_eof = False
+        self.chunks: deque[bytes] = deque()
+        self.buffered = 0
+        self.complete = False
+        self.keep_alive = False
+        self.error: Exception | None = None
+        self.paused = False
+        self.waiter: asyncio.Future[None] | None = None
+
+    # -- what the stream and the transport ask -------------------------------------------
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        """Like httpcore's network stream: ``server_addr`` is the address connected to."""
+        if name == "server_addr":
+            return self.server_addr
+        return self.transport.get_extra_info(name, default) if self.transport else default
+
+    def reusable(self, now: float) -> bool:
+        return (
+            not self.closed
+            and not self.active
+            and now - self.idle_since < KEEPALIVE_EXPIRY
+            and self.transport is not None
+            and not self.transport.is_closing()
+        )
+
+    def abort(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _fail(self, error: Exception) -> None:
+        if self.error is None:
+            self.error = error
+        self._wake()
+
+    async def send(self, data: bytes, read_timeout: float | None) -> None:
+        """Write a request and wait for its response head (status and headers)."""
+        assert self.transport is not None
+        self._reset()
+        self.active = True
+        self.used += 1
+        self.transport.write(data)
+        while not self.headers_done:
+            if self.error is not None:
+                raise self.error
+            await self._wait(read_timeout)
+
+    async def _wait(self, read_timeout: float | None) -> None:
+        self.waiter = fut = self.loop.create_future()
+        try:
+            await _Wait.until(self.loop, fut, read_timeout, httpx.ReadTimeout, "read timed out")
+        finally:
+            self.waiter = None
+
+    async def body(self, read_timeout: float | None) -> AsyncIterator[bytes]:
+        while True:
+            if self.chunks:
+                chunk = self.chunks.popleft()
+                self.buffered -= len(chunk)
+                if self.paused and self.buffered < LOW_WATER and self.transport is not None:
+                    self.paused = False
+                    self.transport.resume_reading()
+                yield chunk
+            elif self.complete:
+                return
+            elif self.error is not None:
+                raise self.error
+            else:
+                await self._wait(read_timeout)
+
+    # -- asyncio.Protocol ----------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        peer = transport.get_extra_info("peername")
+        if peer:
+            self.server_addr = (str(peer[0]), int(peer[1]))
+
+    def data_received(self, data: bytes) -> None:
+        if not self.active or self.complete:
+            # bytes nobody asked for: the connection can no longer be trusted
+            self.abort()
+            return
+        self.got_bytes = True
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail(httpx.RemoteProtocolError("unexpected protocol upgrade"))
+            self.abort()
+        except httptools.HttpParserError as exc:
+            cause = exc.__context__ if isinstance(exc.__context__, httpx.HTTPError) else exc
+            self._fail(httpx.RemoteProtocolError(f"malformed response: {cause}"))
+            self.abort()
+
+    def eof_received(self) -> bool | None:
+        return False  # close the transport; connection_lost decides what the EOF meant
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if not self.lost.done():
+            self.lost.set_result(None)
+        if not self.active or self.complete:
+            return
+        if self.headers_done and self.until_eof and exc is None:
+            self.complete = True  # a body delimited by the end of the connection
+            self._wake()
+            return
+        if not self.got_bytes:
+            self._fail(httpx.RemoteProtocolError("server disconnected without sending a response"))
+        else:
+            self._fail(httpx.ReadError(f"connection lost mid-response: {exc or 'closed by peer'}"))
+
+    # -- httptools callbacks ---------------------------------------------------------------
+
+    def on_status(self, status: bytes) -> None:
+        self.reason += status
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self.headers_done:
+            return  # trailers: not kept
+        self.header_bytes += len(name) + len(value) + 4
+        if self.header_bytes > MAX_HEADER_BYTES or len(self.headers) >= MAX_HEADERS:
+            raise httpx.RemoteProtocolError(
+                f"response headers exceed {MAX_HEADER_BYTES} bytes or {MAX_HEADERS} fields"
+            )
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        status = self.parser.get_status_code()
+        if 100 <= status < 200:
+            self.informational = True  # 100 Continue, 103 Early Hints: the answer follows
+            self.headers = []
+            self.reason = b""
+            self.header_bytes = 0
+            return
+        self.status = status
+        framed = False
+        for name, value in self.headers:
+            low = name.lower()
+            if low == b"content-length" or (
+                low == b"transfer-encoding" and b"chunked" in value.lower()
+            ):
+                framed = True
+        self.until_eof = not framed and status not in (204, 304)
+        self.headers_done = True
+        self._wake()
+
+    def on_body(self, body: bytes) -> None:
+        self.chunks.append(body)
+        self.buffered += len(body)
+        if not self.paused and self.buffered > HIGH_WATER and self.transport is not None:
+            self.paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def on_message_complete(self) -> None:
+        if self.informational:
+            self.informational = False
+            return
+        self.complete = True
+        self.keep_alive = self.parser.should_keep_alive()
+        self._wake()
+
+
+class _Pool:
+    """The connections to one origin: at most ``limit`` at once, idle ones kept for reuse."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = asyncio.Semaphore(limit)
+        self.idle: list[Connection] = []
+
+    def take(self) -> Connection | None:
+        now = time.monotonic()
+        while self.idle:
+            conn = self.idle.pop()
+            if conn.reusable(now):
+                return conn
+            conn.abort()
+        return None
+
+
+class _Body(httpx.AsyncByteStream):
+    def __init__(
+        self, transport: FastTransport, pool: _Pool, conn: Connection, timeout: float | None
+    ) -> None:
+        self._transport = transport
+        self._pool = pool
+        self._conn = conn
+        self._timeout = timeout
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._conn.body(self._timeout):
+                yield chunk
+        except BaseException:
+            self._conn.abort()
+            raise
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._transport._release(self._pool, self._conn)
+
+
+class FastTransport(httpx.AsyncBaseTransport):
+    """Per-origin keep-alive pools of ``per_host`` connections, each opened through the guard."""
+
+    def __init__(
+        self,
+        backend: GuardedBackend,
+        *,
+        per_host: int,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
+        self.backend = backend
+        self.per_host = per_host
+        self._verify = verify
+        self._ssl: ssl.SSLContext | None = None
+        self._pools: dict[Origin, _Pool] = {}
+        self._open: set[Connection] = set()
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        if self._ssl is None:
+            self._ssl = httpx.create_ssl_context(verify=self._verify)
+            self._ssl.set_alpn_protocols(["http/1.1"])
+        return self._ssl
+
+    async def _connect(
+        self, scheme: str, host: str, port: int, timeout: float | None
+    ) -> Connection:
+        try:
+            addresses, target_port = await self.backend.vetted(host, port)
+        except Refused as exc:
+            raise httpx.ConnectError(GUARD_PREFIX + str(exc)) from None
+        except NameNotFound as exc:
+            raise httpx.ConnectError(str(exc)) from None
+        loop = asyncio.get_running_loop()
+        tls = self._ssl_context() if scheme == "https" else None
+        last: httpx.TransportError | None = None
+        for address in addresses:  # every one of them was vetted; connect to it, not the name
+            conn = Connection(loop)
+            try:
+                async with asyncio.timeout(timeout):
+                    await loop.create_connection(
+                        _factory(conn),
+                        address,
+                        target_port,
+                        ssl=tls,
+                        server_hostname=host.strip("[]") if tls else None,
+                    )
+            except TimeoutError:
+                last = httpx.ConnectTimeout(f"connect to {address}:{target_port} timed out")
+                continue
+            except (OSError, ssl.SSLError) as exc:
+                last = httpx.ConnectError(f"{address}:{target_port}: {exc}")
+                continue
+            self.backend.connections += 1
+            self._open.add(conn)
+            conn.lost.add_done_callback(self._forget(conn))
+            return conn
+        assert last is not None
+        raise last
+
+    def _forget(self, conn: Connection) -> Callable[[asyncio.Future[None]], None]:
+        return lambda _: self._open.discard(conn)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        scheme = url.scheme
+        if scheme not in ("http", "https"):
+            raise httpx.UnsupportedProtocol(f"scheme {scheme!r} is not supported")
+        host = url.host
+        port = url.port or (443 if scheme == "https" else 80)
+        key = (scheme, host, port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = _Pool(self.per_host)
+        timeouts = request.extensions.get("timeout", {})
+        read_timeout = timeouts.get("read")
+        head = _head(request) + await request.aread()
+        await pool.limit.acquire()
+        conn: Connection | None = None
+        try:
+            conn = pool.take()
+            reused = conn is not None
+            if conn is None:
+                conn = await self._connect(scheme, host, port, timeouts.get("connect"))
+            try:
+                await conn.send(head, read_timeout)
+            except httpx.RemoteProtocolError:
+                if not reused or conn.got_bytes:
+                    raise
+                # a kept-alive connection the server had closed: once more on a new one
+                conn.abort()
+                conn = await self._connect(scheme, host, port, timeouts.get("connect"))
+                await conn.send(head, read_timeout)
+        except BaseException:
+            if conn is not None:
+                conn.abort()
+            pool.limit.release()
+            raise
+        return httpx.Response(
+            conn.status,
+            headers=conn.headers,
+            stream=_Body(self, pool, conn, read_timeout),
+            extensions={
+                "http_version": b"HTTP/1.1",
+                "reason_phrase": conn.reason,
+                "network_stream": conn,
+            },
+        )
+
+    def _release(self, pool: _Pool, conn: Connection) -> None:
+        pool.limit.release()
+        if conn.complete and conn.keep_alive and not conn.closed and not conn.chunks:
+            conn.active = False
+            conn.idle_since = time.monotonic()
+            pool.idle.append(conn)
+        else:
+            conn.abort()  # closed before its end: never drain what nobody will read
+
+    async def aclose(self) -> None:
+        conns, self._open = list(self._open), set()
+        self._pools = {}
+        for conn in conns:
+            conn.abort()
+        if conns:  # let each transport finish closing its socket before the loop goes
+            await asyncio.wait([c.lost for c in conns], timeout=1.0)
+
+
+def _factory(conn: Connection) -> Callable[[], Connection]:
+    return lambda: conn
+
+
+def _head(request: httpx.Request) -> bytes:
+    """The request line and headers; CR and LF inside a field are refused, not sent."""
+    lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
+    lines += [b"%s: %s" % kv for kv in request.headers.raw]
+    head = b"\r\n".join(lines) + b"\r\n\r\n"
+    if head.count(b"\n") != len(lines) + 1 or head.count(b"\r") != len(lines) + 1:
+        raise httpx.LocalProtocolError("CR or LF inside a request header")
+    return head
