@@ -2,11 +2,28 @@
 
 - ``te``: one ``<type> <hash>`` per line, as python-threatexchange's ``local_file``
   collaboration reads and writes it (``pdq 3f…``, ``video_md5 …``); ``#`` starts a comment.
-- ``tcap``: the JSON that the TCAP hash-list API returns: a list of records, or an object
-  holding one under ``results``/``data``/``items``/``hashes``. A record carries
-  ``hash_type``/``hash_value`` (as in TCAP's hash-verification API) or one key per
-  algorithm (``md5``, ``sha256``, ``pdq``); ``group_name``/``entity``, ``ideology``,
-  ``tier``, ``behaviour`` become labels, the other fields stay in the provenance.
+- ``tcap``: the JSON of TCAP's (Tech Against Terrorism's Terrorist Content Analytics
+  Platform) hash-list API, ``GET https://app.terrorismanalytics.org/hash-list/v2/all``
+  (query ``ideology``, ``limit``, ``offset``, ``order``, ``after``), as documented at
+  https://docs.terrorismanalytics.org/docs/api-services/content-hash-list. One page is
+  ``{"count", "next", "previous", "checkpoint", "results": [...]}`` and each result is
+  ``{"id", "hash_digest", "algorithm", "ideology", "file_type", "deleted", "updated_on"}``
+  with ``algorithm`` one of ``MD5``, ``SHA256``, ``SHA512``, ``PDQ``. TCAP's public page
+  shows the endpoint and its parameters but not the response body; the field names above are
+  those of the TCAP client in Meta's python-threatexchange
+  (facebook/ThreatExchange, ``python-threatexchange/threatexchange/exchanges/clients/
+  techagainstterrorism/api.py``: ``TATHashListResponse``, ``TATHashListEntry``, and its
+  ``tests/test_api.py``). Read: ``hash_digest``/``algorithm``; ``ideology`` becomes the tag
+  ``ideology:<value>``; ``id`` the external id; ``file_type`` and ``updated_on`` stay in the
+  provenance; a record marked ``deleted`` is reported, not imported; ``SHA512`` and ``TMK``
+  have no takedown signal type and are reported. Also read, as before: a bare list of records;
+  an object holding one under ``results``/``data``/``items``/``hashes``; ``hash_type``/
+  ``hash_value`` (the shape of TCAP's hash-verification API,
+  https://terrorismanalytics.org/docs/hash-verification-v2); one key per algorithm (``md5``,
+  ``sha256``, ``pdq``); ``group_name``/``entity``, ``tier``, ``behaviour`` as labels. Written:
+  one v2 page (``next``, ``previous`` and ``checkpoint`` null) whose results carry the seven
+  TCAP fields, plus ``takedown_labels`` (entity, tier, behaviour, tags) that TCAP does not
+  define and a TCAP reader ignores, so that an export reads back with its labels.
 - ``csv``: a header row; ``signal_type`` (or ``hash_type``) and ``value`` (or ``hash``,
   ``hash_value``) are required; ``entity``, ``tier``, ``behaviour``, ``source``, ``tags``
   (``;``-separated) and ``external_id`` are optional.
@@ -41,6 +58,10 @@ ALIASES = {
 TE_NAMES = {"pdq": "pdq", "md5": "video_md5", "sha256": "video_sha256"}
 TCAP_NAMES = {"pdq": "PDQ", "md5": "MD5", "sha256": "SHA256"}
 TCAP_LABELS = {"group_name": "entity", "entity": "entity", "tier": "tier", "behaviour": "behaviour"}
+# (type, value) field pairs: the hash-list API's, then the hash-verification API's
+TCAP_PAIRS = (("algorithm", "hash_digest"), ("hash_type", "hash_value"))
+TCAP_FIELDS = {"algorithm", "hash_digest", "hash_type", "hash_value", "deleted", "id"}
+TCAP_EXTENSION = "takedown_labels"  # not a TCAP field: takedown's labels, read back on import
 
 
 @dataclass
@@ -104,26 +125,47 @@ def _parse_tcap(text: str) -> Iterator[HashRecord | Rejected]:
         if not isinstance(rec, dict):
             yield Rejected(f"record {n}", "not a JSON object")
             continue
-        pairs = [(rec.get("hash_type"), rec.get("hash_value"))] if "hash_type" in rec else []
-        pairs += [(k, v) for k, v in rec.items() if k.lower() in ("md5", "sha256", "pdq")]
-        if not pairs:
-            yield Rejected(f"record {n}", "no hash_type/hash_value nor md5/sha256/pdq field")
+        yield from _tcap_record(n, rec)
+
+
+def _tcap_record(n: int, rec: dict[str, Any]) -> Iterator[HashRecord | Rejected]:
+    where = f"record {n}"
+    if rec.get("deleted") is True:
+        yield Rejected(where, f"deleted in TCAP (id {rec.get('id')}); not imported")
+        return
+    pairs: list[tuple[Any, Any]] = []
+    for type_key, value_key in TCAP_PAIRS:
+        if type_key in rec:
+            pairs.append((rec.get(type_key), rec.get(value_key)))
+    pairs += [(k, v) for k, v in rec.items() if k.lower() in ("md5", "sha256", "pdq")]
+    if not pairs:
+        yield Rejected(where, "no hash_digest/algorithm, hash_type/hash_value nor md5/sha256/pdq")
+        return
+    labels: dict[str, Any] = {"source": "tcap"}
+    provenance: dict[str, Any] = {"record": n}
+    rest: dict[str, Any] = {}
+    extension: dict[str, Any] = {}
+    for key, value in rec.items():
+        if key in TCAP_LABELS:
+            labels[TCAP_LABELS[key]] = value
+        elif key == "ideology":
+            labels["tags"] = [f"ideology:{value}"] if value else []
+        elif key == TCAP_EXTENSION and isinstance(value, dict):
+            extension = {k: v for k, v in value.items() if k in LABELS and k != "source"}
+        elif key == "id" and value is not None:
+            provenance["external_id"] = str(value)
+        elif key not in TCAP_FIELDS and key.lower() not in ALIASES:
+            rest[key] = value
+    more = extension.pop("tags", [])
+    tags = [*labels.pop("tags", []), *(t for t in more if isinstance(t, str))]
+    labels |= extension | ({"tags": tags} if tags else {})
+    provenance["tcap"] = rest
+    for name, value in pairs:
+        kind = _kind(str(name or ""))
+        if kind is None or not isinstance(value, str) or not value.strip():
+            yield Rejected(where, f"unsupported hash type {name!r} or empty value")
             continue
-        labels: dict[str, Any] = {"source": "tcap"}
-        rest: dict[str, Any] = {}
-        for key, value in rec.items():
-            if key in TCAP_LABELS:
-                labels[TCAP_LABELS[key]] = value
-            elif key == "ideology":
-                labels["tags"] = [f"ideology:{value}"]
-            elif key not in ("hash_type", "hash_value") and key.lower() not in ALIASES:
-                rest[key] = value
-        for name, value in pairs:
-            kind = _kind(str(name or ""))
-            if kind is None or not isinstance(value, str):
-                yield Rejected(f"record {n}", f"unsupported hash type {name!r}")
-                continue
-            yield HashRecord(kind, value, dict(labels), {"record": n, "tcap": rest})
+        yield HashRecord(kind, value.strip(), dict(labels), dict(provenance))
 
 
 def _parse_csv(text: str) -> Iterator[HashRecord | Rejected]:
@@ -162,6 +204,30 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _tcap_result(r: HashRecord) -> dict[str, Any]:
+    """One record as a TCAP v2 hash-list result, with takedown's labels beside it."""
+    tcap = r.provenance.get("tcap") or {}
+    external = str(r.provenance.get("external_id") or "")
+    tags = [t for t in r.labels.get("tags") or [] if isinstance(t, str)]
+    ideology = next((t.removeprefix("ideology:") for t in tags if t.startswith("ideology:")), None)
+    result: dict[str, Any] = {
+        "id": int(external) if external.isdigit() else (external or None),
+        "hash_digest": r.value,
+        "algorithm": TCAP_NAMES[r.signal_type],
+        "ideology": ideology,
+        "file_type": tcap.get("file_type"),
+        "deleted": False,
+        "updated_on": tcap.get("updated_on"),
+    }
+    own = {k: r.labels[k] for k in ("entity", "tier", "behaviour") if r.labels.get(k)}
+    other_tags = [t for t in tags if not t.startswith("ideology:")]
+    if other_tags:
+        own["tags"] = other_tags
+    if own:
+        result[TCAP_EXTENSION] = own
+    return result
+
+
 def render(fmt: str, records: Iterable[HashRecord]) -> tuple[str, int]:
     """The list as text, and how many records this format could not carry."""
     skipped = 0
@@ -179,14 +245,10 @@ def render(fmt: str, records: Iterable[HashRecord]) -> tuple[str, int]:
             if r.signal_type not in TCAP_NAMES:
                 skipped += 1
                 continue
-            rec: dict[str, Any] = {"hash_type": TCAP_NAMES[r.signal_type], "hash_value": r.value}
-            if "entity" in r.labels:
-                rec["group_name"] = r.labels["entity"]
-            rec |= {k: r.labels[k] for k in ("tier", "behaviour") if k in r.labels}
-            out.append(rec)
-        return json.dumps(
-            {"count": len(out), "results": out}, indent=1, ensure_ascii=False
-        ) + "\n", skipped
+            out.append(_tcap_result(r))
+        page = {"count": len(out), "next": None, "previous": None, "checkpoint": None}
+        text = json.dumps(page | {"results": out}, indent=1, ensure_ascii=False)
+        return text + "\n", skipped
     if fmt == "csv":
         buf = io.StringIO()
         header = ["signal_type", "value", *LABELS, "external_id"]
