@@ -1,4 +1,8 @@
-"""``takedown simulate-platform``: a simulated platform agent answering over the pull API."""
+"""``takedown simulate-platform``: a simulated platform agent answering over the platform API.
+
+It learns of referrals and orders by polling the pull API, or with ``--webhook`` from
+takedown's signed webhook deliveries, received on HOST:PORT.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,15 @@ import typer
 
 from takedown.cli._output import emit_json
 from takedown.errors import UserError
+
+
+def _listen_address(value: str) -> tuple[str, int]:
+    """``PORT``, ``HOST:PORT`` or ``[IPv6]:PORT`` → (host, port); 127.0.0.1 when no host."""
+    host, sep, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]") if sep else "127.0.0.1"
+    if not port.isdigit() or not 0 < int(port) < 65536 or not host:
+        raise UserError(f"--webhook: {value!r} is not HOST:PORT (or PORT, on 127.0.0.1)")
+    return host, int(port)
 
 
 async def _preflight(client: httpx.AsyncClient, api: str, token: str, sim: str) -> None:
@@ -61,15 +74,32 @@ def simulate_platform(
     ),
     poll_interval: float = typer.Option(2.0, "--poll-interval", help="Seconds between polls."),
     until_idle: bool = typer.Option(
-        False, "--until-idle", help="Stop once everything seen is answered (or ignored)."
+        False,
+        "--until-idle",
+        help="Stop once everything seen is answered (or ignored); with --webhook, once "
+        "something arrived and nothing new came for --poll-interval seconds.",
+    ),
+    webhook: str | None = typer.Option(
+        None,
+        "--webhook",
+        help="Receive signed webhooks on HOST:PORT (PORT alone: 127.0.0.1) instead of "
+        "polling; point the platform unit's webhook URL there (`takedown unit delivery`).",
+    ),
+    webhook_secret: str | None = typer.Option(
+        None,
+        "--webhook-secret",
+        envvar="TAKEDOWN_WEBHOOK_SECRET",
+        help="With --webhook: the unit's webhook signing secret (or set "
+        "TAKEDOWN_WEBHOOK_SECRET); a delivery it does not sign is refused with 401.",
     ),
 ) -> None:
-    """Play a platform: poll referrals and orders, acknowledge, remove, decline, or stay silent.
+    """Play a platform: take referrals and orders (polled, or pushed by webhook), acknowledge,
+    remove, decline, or stay silent.
 
-    A removal is made in the simulator first (its page then shows removed), then answered.
-    Prints one JSON object with what was done when it stops.
+    A removal is made in the simulator first (its page then shows removed), then answered
+    through the platform API. Prints one JSON object with what was done when it stops.
     """
-    from takedown.sim.agent import PlatformAgent, Policy, RemoteWorld
+    from takedown.sim.agent import PlatformAgent, Policy, RemoteWorld, WebhookReceiver
 
     if not api.startswith(("http://", "https://")):
         raise UserError(f"--api: {api!r} must start with http:// or https://")
@@ -77,6 +107,17 @@ def simulate_platform(
         raise UserError(f"--sim-port: {sim_port} is not a port")
     if duration < 0 or poll_interval <= 0:
         raise UserError("--duration must be >= 0 and --poll-interval > 0")
+    receiver = None
+    if webhook is not None:
+        host, port = _listen_address(webhook)
+        if not webhook_secret:
+            raise UserError(
+                "--webhook needs --webhook-secret (or TAKEDOWN_WEBHOOK_SECRET): the secret "
+                "`takedown unit delivery` printed for the platform unit"
+            )
+        receiver = WebhookReceiver(webhook_secret, host, port)
+    elif webhook_secret:
+        raise UserError("--webhook-secret is only used with --webhook HOST:PORT")
     try:
         policy = Policy(
             seed=seed,
@@ -100,8 +141,18 @@ def simulate_platform(
         async with httpx.AsyncClient(timeout=10.0, trust_env=False) as client:
             await _preflight(client, api, token, sim)
             agent = PlatformAgent(
-                api, token, RemoteWorld(sim, client), policy, poll_interval=poll_interval
+                api,
+                token,
+                RemoteWorld(sim, client),
+                policy,
+                poll_interval=poll_interval,
+                webhook=receiver,
             )
+            if receiver is not None:
+                try:
+                    await agent.listen()
+                except OSError as exc:
+                    raise UserError(f"--webhook: cannot listen on {webhook}: {exc}") from None
             task = asyncio.ensure_future(agent.run(duration or None, until_idle=until_idle))
             try:
                 await asyncio.shield(task)

@@ -1,12 +1,15 @@
 """The platform side of the referral workflow: a simulated platform agent that answers.
 
 ``PlatformAgent`` holds one platform token. It polls the pull API (following the ``next``
-cursor), acknowledges new referrals and orders, and decides for each item by a seeded
-``Policy``: remove after a delay drawn from a distribution (orders faster than referrals),
-decline a share with a reason, restrict a share (geo), never answer a share. A removal first
-flips the simulated item to ``State.REMOVED`` (a geo restriction to ``GEO_BLOCKED``), and
-only then is the answer posted, so the checker sees what the platform claims. It stops at a
-deadline, when told (``stop()``), or, with ``until_idle``, when nothing is left to do.
+cursor), or, given a ``WebhookReceiver``, receives takedown's signed webhook deliveries on a
+real HTTP server instead of polling. Either way it acknowledges new referrals and orders
+through the platform API and decides for each item by a seeded ``Policy``: remove after a
+delay drawn from a distribution (orders faster than referrals), decline a share with a reason,
+restrict a share (geo), never answer a share. A removal first flips the simulated item to
+``State.REMOVED`` (a geo restriction to ``GEO_BLOCKED``), and only then is the answer posted,
+so the checker sees what the platform claims. It stops at a deadline, when told (``stop()``),
+or, with ``until_idle``, when nothing is left to do (with webhooks: once something arrived,
+everything is answered, and nothing new came for ``poll_interval`` seconds).
 """
 
 from __future__ import annotations
@@ -15,17 +18,19 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import json
 import logging
 import math
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 
+from takedown.delivery.signing import SIGNATURE_HEADER, verify_signature
 from takedown.errors import UserError
 from takedown.sim.model import Item, State, World
 
@@ -34,6 +39,18 @@ DISTRIBUTIONS = ("lognormal", "exponential")
 DECLINE_REASONS = ("not a violation of our terms of service", "public interest: news reporting")
 FLIP = {"removed": State.REMOVED, "restricted": State.GEO_BLOCKED}
 MAX_ATTEMPTS = 3
+MAX_WEBHOOK_BYTES = 8 * 1024 * 1024
+WEBHOOK_READ_TIMEOUT = 10.0
+WEBHOOK_TYPES = ("referral", "removal_order")
+REASONS = {
+    202: "Accepted",
+    400: "Bad Request",
+    401: "Unauthorized",
+    405: "Method Not Allowed",
+    411: "Length Required",
+    413: "Content Too Large",
+    503: "Service Unavailable",
+}
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,108 @@ class RemoteWorld:
         return False
 
 
+Handler = Callable[[dict[str, Any]], Awaitable[int]]
+
+
+class WebhookReceiver:
+    """Receives takedown's signed webhook deliveries on a real HTTP/1.1 server (plain asyncio).
+
+    Each POST must carry ``X-Takedown-Signature`` made with the platform unit's webhook secret
+    (``takedown.delivery.signing``) within ``tolerance`` seconds: anything else is answered 401
+    and goes no further. A signed body that is not a referral or removal order is a 400. The
+    rest is handed to the agent, whose status goes back: 202 when taken, 503 when the platform
+    API could not be reached (takedown's outbox then tries again later). One request per
+    connection; the path is not checked.
+    """
+
+    def __init__(
+        self,
+        secret: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        tolerance: int = 300,
+        max_bytes: int = MAX_WEBHOOK_BYTES,
+    ) -> None:
+        if not secret:
+            raise ValueError("a webhook receiver needs the platform unit's webhook secret")
+        self.secret = secret
+        self.host = host
+        self.port = port
+        self.tolerance = tolerance
+        self.max_bytes = max_bytes
+        self.statuses: Counter[int] = Counter()
+        self._server: asyncio.Server | None = None
+        self._handle: Handler | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    async def start(self, handle: Handler) -> None:
+        """Listen (``port`` 0 picks a free port, then ``port`` says which); OSError if taken."""
+        self._handle = handle
+        if self._server is None:
+            self._server = await asyncio.start_server(self._connection, self.host, self.port)
+            self.port = int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 5)
+            self._server = None
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            try:
+                request = await asyncio.wait_for(self._read(reader), WEBHOOK_READ_TIMEOUT)
+            except (TimeoutError, asyncio.IncompleteReadError, ValueError):
+                request = 400
+            status = request if isinstance(request, int) else await self._take(*request)
+            self.statuses[status] += 1
+            head = f"HTTP/1.1 {status} {REASONS.get(status, '')}\r\n"
+            head += "Content-Length: 0\r\nConnection: close\r\n\r\n"
+            writer.write(head.encode("ascii"))
+            await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _read(self, reader: asyncio.StreamReader) -> int | tuple[dict[str, str], bytes]:
+        """The headers and body of one request, or the status that refuses it."""
+        method, _, _ = (await reader.readline()).decode("latin-1").partition(" ")
+        headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            key, _, value = line.decode("latin-1").partition(":")
+            headers[key.strip().lower()] = value.strip()
+        if method != "POST":
+            return 405
+        length = headers.get("content-length", "")
+        if not length.isdigit() or "transfer-encoding" in headers:
+            return 411
+        if int(length) > self.max_bytes:
+            return 413
+        return headers, await reader.readexactly(int(length))
+
+    async def _take(self, headers: dict[str, str], body: bytes) -> int:
+        signature = headers.get(SIGNATURE_HEADER.lower(), "")
+        if not signature or not verify_signature(self.secret, signature, body, self.tolerance):
+            log.warning("webhook refused: bad or missing %s", SIGNATURE_HEADER)
+            return 401
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return 400
+        if not isinstance(payload, dict) or payload.get("type") not in WEBHOOK_TYPES:
+            return 400
+        return await self._handle(payload) if self._handle is not None else 503
+
+
 @dataclass(order=True)
 class _Task:
     due: float
@@ -165,6 +284,8 @@ class AgentStats:
     ignored: int = 0
     unmatched: int = 0  # answered, but no simulated item had the URL
     errors: int = 0
+    webhooks: int = 0  # deliveries received and taken (webhook mode)
+    refused: int = 0  # deliveries refused: bad signature, bad request, or the API failed
     decisions: dict[str, str] = field(default_factory=dict)  # "referral:ITEM"/"order:ID" -> action
 
     def as_dict(self) -> dict[str, Any]:
@@ -175,11 +296,16 @@ class AgentStats:
             "ignored": self.ignored,
             "unmatched": self.unmatched,
             "errors": self.errors,
+            "webhooks": self.webhooks,
+            "refused": self.refused,
         }
 
 
 class PlatformAgent:
-    """One platform's agent, answering through the pull API with one bearer token."""
+    """One platform's agent, answering through the pull API with one bearer token.
+
+    With ``webhook``, referrals and orders come from its deliveries instead of polling.
+    """
 
     def __init__(
         self,
@@ -190,6 +316,7 @@ class PlatformAgent:
         *,
         poll_interval: float = 2.0,
         name: str = "platform",
+        webhook: WebhookReceiver | None = None,
     ) -> None:
         self.api = api.rstrip("/").removesuffix("/api/v1") + "/api/v1/platform"
         self.token = token
@@ -204,6 +331,9 @@ class PlatformAgent:
         self._cursor = {"referrals": 0, "orders": 0}
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
+        self.webhook = webhook
+        self._client: httpx.AsyncClient | None = None
+        self._last_delivery: float | None = None
 
     def stop(self) -> None:
         self._stop.set()
@@ -217,25 +347,81 @@ class PlatformAgent:
     def pending(self) -> int:
         return len(self._due)
 
+    async def listen(self) -> str:
+        """Start the webhook receiver now (``run`` does it otherwise); returns its URL."""
+        if self.webhook is None:
+            raise ValueError("this agent polls; it has no webhook receiver")
+        await self.webhook.start(self._delivered)
+        return self.webhook.url
+
     async def run(self, duration: float | None = None, *, until_idle: bool = False) -> AgentStats:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + duration if duration else math.inf
         headers = {"Authorization": f"Bearer {self.token}"}
+        polling = self.webhook is None
         async with httpx.AsyncClient(headers=headers, timeout=10.0, trust_env=False) as client:
-            next_poll = loop.time()
-            while not self._stop.is_set() and loop.time() < deadline:
-                if loop.time() >= next_poll or self._wake.is_set():
-                    self._wake.clear()
-                    found = await self._poll(client)
-                    next_poll = loop.time() + self.poll_interval
-                    if until_idle and found == 0 and not self._due:
-                        break
-                while self._due and self._due[0].due <= loop.time() and not self._stop.is_set():
-                    await self._perform(client, heapq.heappop(self._due))
-                wake_at = min(next_poll, deadline, self._due[0].due if self._due else math.inf)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), max(0.0, wake_at - loop.time()))
+            self._client = client
+            try:
+                if self.webhook is not None:
+                    log.info("%s: receiving webhooks at %s", self.name, await self.listen())
+                next_poll = loop.time() if polling else math.inf
+                while not self._stop.is_set() and loop.time() < deadline:
+                    if not polling:
+                        self._wake.clear()
+                        if until_idle and not self._due and loop.time() >= self._quiet_at():
+                            break
+                    elif loop.time() >= next_poll or self._wake.is_set():
+                        self._wake.clear()
+                        found = await self._poll(client)
+                        next_poll = loop.time() + self.poll_interval
+                        if until_idle and found == 0 and not self._due:
+                            break
+                    while self._due and self._due[0].due <= loop.time() and not self._stop.is_set():
+                        await self._perform(client, heapq.heappop(self._due))
+                    wake_at = min(next_poll, deadline, self._due[0].due if self._due else math.inf)
+                    if until_idle and not polling:
+                        wake_at = min(wake_at, self._quiet_at())
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), max(0.0, wake_at - loop.time()))
+            finally:
+                self._client = None
+                if self.webhook is not None:
+                    await self.webhook.stop()
         return self.stats
+
+    def _quiet_at(self) -> float:
+        """When, receiving webhooks, the agent counts as idle: ``poll_interval`` after the
+        last delivery; never before the first one."""
+        if self._last_delivery is None:
+            return math.inf
+        return self._last_delivery + self.poll_interval
+
+    async def _delivered(self, payload: dict[str, Any]) -> int:
+        """One verified webhook delivery: acknowledge it and schedule its items, as a poll
+        would. The HTTP status for the receiver to answer."""
+        client = self._client
+        if client is None or self._stop.is_set():
+            self.stats.refused += 1
+            return 503
+        try:
+            if payload["type"] == "referral":
+                referral = {"id": int(payload["referral_id"]), "items": list(payload["items"])}
+                await self._referral(client, referral)
+            else:
+                await self._order(client, payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            self.stats.refused += 1
+            log.warning("%s: a webhook delivery is missing %s", self.name, exc)
+            return 400
+        except httpx.HTTPError as exc:
+            self.stats.errors += 1
+            self.stats.refused += 1
+            log.warning("%s: the platform API failed: %s", self.name, exc)
+            return 503
+        self.stats.webhooks += 1
+        self._last_delivery = asyncio.get_running_loop().time()
+        self._wake.set()
+        return 202
 
     async def _poll(self, client: httpx.AsyncClient) -> int | None:
         """New items scheduled; None when the API could not be read."""
