@@ -93,11 +93,11 @@ def simulate_platform(
         "TAKEDOWN_WEBHOOK_SECRET); a delivery it does not sign is refused with 401.",
     ),
 ) -> None:
-    """Play a platform: take referrals and orders (polled, or pushed by webhook), acknowledge,
-    remove, decline, or stay silent.
+    """Play a platform: acknowledge referrals and orders, remove, decline, or stay silent.
 
-    A removal is made in the simulator first (its page then shows removed), then answered
-    through the platform API. Prints one JSON object with what was done when it stops.
+    It polls the pull API, or with --webhook receives takedown's signed webhooks. A removal is
+    made in the simulator first (its page then shows removed), then answered through the
+    platform API. Prints one JSON object with what was done when it stops.
     """
     from takedown.sim.agent import PlatformAgent, Policy, RemoteWorld, WebhookReceiver
 
