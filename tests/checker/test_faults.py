@@ -104,3 +104,17 @@ def test_flapping_without_confirmation_shows_in_the_time_to_removal() -> None:
     assert interval is not None
     assert interval.reinstatements == 1
     assert (interval.after, interval.by) == (results[2].checked_at, results[3].checked_at)
+
+
+def test_a_cookie_wall_is_passed_and_its_cookie_kept_for_that_check_only() -> None:
+    async def scenario() -> list[CheckResult]:
+        world = World()
+        item = world.new("youtube", state=State.REMOVED, fault=Fault.COOKIE_WALL)
+        async with sim_and_checker(world) as (_, checker):
+            return [await checker.check(item.url) for _ in range(2)]
+
+    for result in asyncio.run(scenario()):
+        assert result.verdict is Verdict.REMOVED, result.reason
+        # the wall redirects to the same URL: with the cookie set, that is no loop
+        assert [h.status for h in result.evidence.chain] == [302, 200]
+        assert result.evidence.chain[0].url == result.evidence.chain[1].url

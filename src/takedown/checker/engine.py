@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from takedown.checker.fetch import Fetched, RedirectProblem, fetch
+from takedown.checker.fetch import CheckerClient, Fetched, RedirectProblem, fetch
 from takedown.checker.guard import Guard, Refused
 from takedown.checker.http1 import FastTransport
 from takedown.checker.limits import HostLimits, backoff, retry_after
@@ -73,7 +73,7 @@ class Checker:
         timeout = httpx.Timeout(
             connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None
         )
-        self.client = httpx.AsyncClient(
+        self.client = CheckerClient(
             transport=transport,
             headers={"user-agent": s.user_agent, "accept": "text/html,*/*;q=0.8"},
             timeout=timeout,

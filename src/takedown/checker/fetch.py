@@ -1,9 +1,17 @@
-"""One fetch of a URL: each redirect hop vetted and recorded, the body read up to a cap."""
+"""One fetch of a URL: each redirect hop vetted and recorded, the body read up to a cap.
+
+Cookies live for one fetch: a cookie set on a hop goes back on the later hops it matches
+(the "set a cookie, then redirect to yourself" walls), and nothing carries over to the next
+check or to a confirmation, so no verdict depends on which URLs were checked before it.
+The client's own jar is therefore switched off (``CheckerClient``): httpx would otherwise
+parse every response's headers for cookies, about a fifth of a check's CPU.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -11,6 +19,29 @@ from takedown.checker.guard import Refused, vet_scheme
 from takedown.checker.limits import HostLimits
 from takedown.checker.model import HEADERS_KEPT, Evidence, Hop
 from takedown.checker.transport import GuardedBackend
+
+
+class _NoCookies(httpx.Cookies):
+    """A jar that keeps nothing: cookies are kept per fetch, see the module's docstring."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class CheckerClient(httpx.AsyncClient):
+    """``httpx.AsyncClient`` without a client-wide cookie jar."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        if cookies:
+            raise ValueError("the checker keeps cookies per fetch, not per client")
+
+
+_NO_COOKIES = _NoCookies()
 
 
 class RedirectProblem(Exception):
@@ -67,6 +98,12 @@ async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]
     return b"".join(chunks), False
 
 
+def _cookie_state(jar: httpx.Cookies | None) -> frozenset[tuple[str, str, str, str | None]]:
+    if jar is None:
+        return frozenset()
+    return frozenset((c.domain, c.path, c.name, c.value) for c in jar.jar)
+
+
 async def fetch(
     client: httpx.AsyncClient,
     backend: GuardedBackend,
@@ -80,15 +117,22 @@ async def fetch(
 ) -> Fetched:
     """GET ``url``, following at most ``max_redirects`` hops; every hop is recorded."""
     current = parse_url(url)
-    seen = {str(current)}
+    jar: httpx.Cookies | None = None
+    seen = {(str(current), _cookie_state(jar))}  # the same request twice is a loop
     for _ in range(max_redirects + 1):
         host = current.host
         port = current.port or (443 if current.scheme == "https" else 80)
         if prevet:  # through a proxy, the proxy resolves; vet what it will reach first
             await backend.vetted(host, port)
         async with limits.slot(host):
-            response = await client.send(client.build_request("GET", current), stream=True)
+            request = client.build_request("GET", current)
+            if jar is not None:
+                jar.set_cookie_header(request)
+            response = await client.send(request, stream=True)
             try:
+                if "set-cookie" in response.headers:
+                    jar = jar or httpx.Cookies()
+                    jar.extract_cookies(response)
                 location = response.headers.get("location")
                 evidence.chain.append(
                     Hop(str(current), response.status_code, location, _peer(response))
@@ -99,9 +143,10 @@ async def fetch(
                     except (httpx.InvalidURL, ValueError) as exc:
                         raise RedirectProblem(f"redirect to an invalid URL: {exc}") from None
                     vet_scheme(nxt.scheme)
-                    if str(nxt) in seen:
+                    step = (str(nxt), _cookie_state(jar))
+                    if step in seen:
                         raise RedirectProblem(f"redirect loop back to {nxt}")
-                    seen.add(str(nxt))
+                    seen.add(step)
                     current = nxt
                     continue
                 body, truncated = await _read_capped(response, max_body)

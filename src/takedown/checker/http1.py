@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+import typing
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -175,8 +176,7 @@ class Connection(asyncio.Protocol):
     # -- asyncio.Protocol ----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = typing.cast(asyncio.Transport, transport)  # uvloop's is not a subclass
         peer = transport.get_extra_info("peername")
         if peer:
             self.server_addr = (str(peer[0]), int(peer[1]))

@@ -30,6 +30,7 @@ class Fault(StrEnum):
     CAPTCHA = "captcha"
     LOGIN = "login"  # redirect to the platform's login page
     RESET = "reset"  # drops the connection without an answer
+    COOKIE_WALL = "cookie_wall"  # redirects to itself with a cookie until the cookie comes back
 
 
 # platform name -> the virtual host that serves it
@@ -140,7 +141,8 @@ class World:
         """A deterministic world: the same arguments give the same URLs and states."""
         rng = random.Random(seed)
         world = cls()
-        faults = [f for f in Fault if f not in (Fault.TIMEOUT, Fault.SLOW, Fault.HUGE)]
+        slow_or_new = (Fault.TIMEOUT, Fault.SLOW, Fault.HUGE, Fault.COOKIE_WALL)
+        faults = [f for f in Fault if f not in slow_or_new]  # new faults: the same worlds
         for platform in platforms:
             for _ in range(per_platform):
                 item = item_shape(platform, rng)

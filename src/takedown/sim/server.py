@@ -143,8 +143,8 @@ class SimServer:
                     parts = urlsplit(target)
                     host = (parts.hostname or "").lower()
                     target = parts.path + (f"?{parts.query}" if parts.query else "")
-                agent = headers.get("user-agent", "")
-                if not await self._dispatch(method, target, host, writer, (agent, proxied), body):
+                client = (headers.get("user-agent", ""), proxied, headers.get("cookie", ""))
+                if not await self._dispatch(method, target, host, writer, client, body):
                     return
         except (ConnectionError, asyncio.IncompleteReadError):
             return
@@ -160,7 +160,7 @@ class SimServer:
         target: str,
         host: str,
         writer: asyncio.StreamWriter,
-        client: tuple[str, bool],
+        client: tuple[str, bool, str],
         body: bytes = b"",
     ) -> bool:
         if target.startswith("/_sim/"):
@@ -171,7 +171,7 @@ class SimServer:
         stats.enter()
         stats.user_agent, stats.proxied = client[0], stats.proxied + client[1]
         try:
-            return await self._serve(target, host, writer, stats)
+            return await self._serve(target, host, writer, stats, client[2])
         finally:
             stats.in_flight -= 1
 
@@ -215,7 +215,12 @@ class SimServer:
         return self.world.find((parts.hostname or "").lower(), target)
 
     async def _serve(
-        self, target: str, host: str, writer: asyncio.StreamWriter, stats: HostStats
+        self,
+        target: str,
+        host: str,
+        writer: asyncio.StreamWriter,
+        stats: HostStats,
+        cookie: str = "",
     ) -> bool:
         platform = PLATFORM_OF_HOST.get(host)
         loop_target = target.removesuffix("&loop=1").removesuffix("?loop=1")
@@ -269,6 +274,9 @@ class SimServer:
             return await self._send(
                 writer, 302, pages.HTML, b"", stats, {"Location": "/login?next=1"}
             )
+        if fault is Fault.COOKIE_WALL and "sim_consent=yes" not in cookie:
+            extra = {"Location": target, "Set-Cookie": "sim_consent=yes; Path=/; HttpOnly"}
+            return await self._send(writer, 302, pages.HTML, b"", stats, extra)
         if fault is Fault.FLAPPING:
             state = State.LIVE if item.requests % 2 else State.REMOVED
         if item.platform == "shortener":
