@@ -13,11 +13,10 @@ import random
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from types import TracebackType
-from urllib.parse import urlsplit
 
 import httpx
 
-from takedown.checker.fetch import CheckerClient, Fetched, RedirectProblem, fetch
+from takedown.checker.fetch import CheckerClient, Fetched, RedirectProblem, fetch, parse_url
 from takedown.checker.guard import Guard, Refused
 from takedown.checker.http1 import FastTransport
 from takedown.checker.limits import HostLimits, backoff, retry_after
@@ -33,13 +32,6 @@ from takedown.checker.transport import (
 )
 
 Outcome = tuple[Verdict, str, int | None, str | None]
-
-
-def _host_of(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 class Checker:
@@ -120,9 +112,10 @@ class Checker:
         evidence = Evidence()
         checked_at = datetime.now(UTC)
         try:
-            async with self.limits.gate(_host_of(url)), asyncio.timeout(s.check_timeout):
+            start = parse_url(url)  # once: the confirmation fetches the same parsed URL
+            async with self.limits.gate(start.host), asyncio.timeout(s.check_timeout):
                 checked_at = datetime.now(UTC)  # when the check starts, not when it queued
-                verdict, reason, status, final = await self._check(url, evidence)
+                verdict, reason, status, final = await self._check(url, start, evidence)
         except TimeoutError:
             verdict, reason = (
                 Verdict.UNREACHABLE,
@@ -133,11 +126,11 @@ class Checker:
             verdict, reason, status, final = Verdict.UNKNOWN, f"refused: {exc}", None, None
         return CheckResult(url, verdict, reason, status, final, evidence, checked_at)
 
-    async def _check(self, url: str, evidence: Evidence) -> Outcome:
-        outcome = await self._attempts(url, evidence)
+    async def _check(self, url: str, start: httpx.URL, evidence: Evidence) -> Outcome:
+        outcome = await self._attempts(url, start, evidence)
         if outcome[0] is Verdict.REMOVED and self.settings.confirm_removed:
             first = (evidence.rule, evidence.matched)
-            again = await self._attempts(url, Evidence())
+            again = await self._attempts(url, start, Evidence())
             evidence.observations = [str(outcome[0]), str(again[0])]
             if again[0] is not Verdict.REMOVED:
                 return (
@@ -148,7 +141,7 @@ class Checker:
                 )
         return outcome
 
-    async def _attempts(self, url: str, evidence: Evidence) -> Outcome:
+    async def _attempts(self, url: str, start: httpx.URL, evidence: Evidence) -> Outcome:
         s = self.settings
         last: Outcome = (Verdict.UNKNOWN, "not attempted", None, None)
         for attempt in range(s.retries + 1):
@@ -159,7 +152,7 @@ class Checker:
                     self.client,
                     self.backend,
                     self.limits,
-                    url,
+                    start,
                     evidence,
                     max_redirects=s.max_redirects,
                     max_body=s.max_body_bytes,

@@ -108,15 +108,16 @@ async def fetch(
     client: httpx.AsyncClient,
     backend: GuardedBackend,
     limits: HostLimits,
-    url: str,
+    start: httpx.URL,
     evidence: Evidence,
     *,
     max_redirects: int,
     max_body: int,
     prevet: bool,
 ) -> Fetched:
-    """GET ``url``, following at most ``max_redirects`` hops; every hop is recorded."""
-    current = parse_url(url)
+    """GET ``start`` (from ``parse_url``), following at most ``max_redirects`` hops; every
+    hop is recorded."""
+    current = start
     jar: httpx.Cookies | None = None
     seen = {(str(current), _cookie_state(jar))}  # the same request twice is a loop
     for _ in range(max_redirects + 1):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from email.utils import parsedate_to_datetime
 
 
@@ -34,6 +32,59 @@ class TokenBucket:
                 await asyncio.sleep((1.0 - self.tokens) / self.rate)
 
 
+class _Gate:
+    """Held by one check from its first request to its verdict: a per-host place, then a
+    global one."""
+
+    __slots__ = ("_global", "_host")
+
+    def __init__(self, host: asyncio.Semaphore, everyone: asyncio.Semaphore) -> None:
+        self._host = host
+        self._global = everyone
+
+    async def __aenter__(self) -> None:
+        await self._host.acquire()
+        try:
+            await self._global.acquire()
+        except BaseException:
+            self._host.release()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._global.release()
+        self._host.release()
+
+
+class _Slot:
+    """Held by one request in flight to a host; counts what the host sees."""
+
+    __slots__ = ("_bucket", "_host", "_limits", "_sem")
+
+    def __init__(self, limits: HostLimits, host: str, per_host: int, bucket: TokenBucket) -> None:
+        self._limits = limits
+        self._host = host
+        self._sem = asyncio.Semaphore(per_host)
+        self._bucket = bucket
+
+    async def __aenter__(self) -> None:
+        await self._sem.acquire()
+        try:
+            if self._bucket.rate > 0:
+                await self._bucket.take()
+        except BaseException:
+            self._sem.release()
+            raise
+        limits, host = self._limits, self._host
+        n = limits.in_flight.get(host, 0) + 1
+        limits.in_flight[host] = n
+        if n > limits.max_in_flight.get(host, 0):
+            limits.max_in_flight[host] = n
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._limits.in_flight[self._host] -= 1
+        self._sem.release()
+
+
 class HostLimits:
     """Checks in progress: at most ``concurrency`` in all and ``per_host`` per host (gate);
     requests in flight: at most ``per_host`` per host, paced by a token bucket (slot).
@@ -47,36 +98,23 @@ class HostLimits:
         self._per_host = max(1, per_host)
         self._rate = rate
         self._burst = burst
-        self._gates: dict[str, asyncio.Semaphore] = {}
-        self._hosts: dict[str, tuple[asyncio.Semaphore, TokenBucket]] = {}
+        self._gates: dict[str, _Gate] = {}
+        self._slots: dict[str, _Slot] = {}
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
 
-    @asynccontextmanager
-    async def gate(self, host: str) -> AsyncIterator[None]:
+    def gate(self, host: str) -> _Gate:
         gate = self._gates.get(host)
         if gate is None:
-            gate = self._gates[host] = asyncio.Semaphore(self._per_host)
-        async with gate, self._global:
-            yield
+            gate = self._gates[host] = _Gate(asyncio.Semaphore(self._per_host), self._global)
+        return gate
 
-    @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
-        entry = self._hosts.get(host)
-        if entry is None:
-            entry = (asyncio.Semaphore(self._per_host), TokenBucket(self._rate, self._burst))
-            self._hosts[host] = entry
-        sem, bucket = entry
-        async with sem:
-            await bucket.take()
-            n = self.in_flight.get(host, 0) + 1
-            self.in_flight[host] = n
-            if n > self.max_in_flight.get(host, 0):
-                self.max_in_flight[host] = n
-            try:
-                yield
-            finally:
-                self.in_flight[host] -= 1
+    def slot(self, host: str) -> _Slot:
+        slot = self._slots.get(host)
+        if slot is None:
+            bucket = TokenBucket(self._rate, self._burst)
+            slot = self._slots[host] = _Slot(self, host, self._per_host, bucket)
+        return slot
 
 
 def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:

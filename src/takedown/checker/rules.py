@@ -21,11 +21,20 @@ from urllib.parse import urlsplit
 from takedown.checker.model import Verdict
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
-_SPACE = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    return _SPACE.sub(" ", html.unescape(text).translate(_APOSTROPHES)).casefold()
+    """Entities decoded, apostrophes made one, whitespace runs one space (ends trimmed)."""
+    return " ".join(html.unescape(text).translate(_APOSTROPHES).split()).casefold()
+
+
+@lru_cache(maxsize=4096)
+def _host(url: str) -> str:
+    """The host of a URL, lower case, no trailing dot; a check asks for the same few URLs."""
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -39,8 +48,9 @@ class Marker:
 
     def find(self, page: str) -> str | None:
         """The phrase that matched in a normalised page, or None."""
-        if any(u in page for u in self.unless):
-            return None
+        for unless in self.unless:
+            if unless in page:
+                return None
         for phrase in self.phrases:
             if phrase in page:
                 return phrase
@@ -109,6 +119,9 @@ class RuleBook:
     platforms: dict[str, PlatformRules]
     shorteners: frozenset[str]
     by_host: dict[str, str]
+    _for_host: dict[str, PlatformRules | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> RuleBook:
@@ -126,18 +139,26 @@ class RuleBook:
         return cls.from_data(json.loads(path.read_text(encoding="utf-8")))
 
     def platform_for(self, url: str) -> PlatformRules | None:
-        host = (urlsplit(url).hostname or "").rstrip(".").lower()
-        while host:
-            if host in self.by_host:
-                return self.platforms[self.by_host[host]]
-            if "." not in host:
+        host = _host(url)
+        try:
+            return self._for_host[host]
+        except KeyError:
+            pass
+        found: PlatformRules | None = None
+        name = host
+        while name:
+            if name in self.by_host:
+                found = self.platforms[self.by_host[name]]
                 break
-            host = host.split(".", 1)[1]
-        return None
+            if "." not in name:
+                break
+            name = name.split(".", 1)[1]
+        if len(self._for_host) < 10_000:
+            self._for_host[host] = found
+        return found
 
     def is_shortener(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-        return host in self.shorteners
+        return _host(url).removeprefix("www.") in self.shorteners
 
     def decide(self, first_url: str, final_url: str, status: int, body: str) -> Decision:
         """The verdict for a final response (not 429/5xx: the caller handles those)."""
