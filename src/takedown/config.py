@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         default=20_000,
         description="Rows per committed transaction during an import.",
     )
+    import_pipeline_from_bytes: int = Field(
+        default=1024**2,
+        description=(
+            "Files at least this big are read and checked in a helper process while the import"
+            " writes (two cores at work); 0 always does so. Needs two or more CPU cores."
+        ),
+    )
     api_max_reports: int = Field(
         default=10_000,
         description="Most reports one POST to the reports endpoint may carry.",

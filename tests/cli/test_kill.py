@@ -29,16 +29,33 @@ def _count(db: Database) -> int:
         return int(s.scalar(select(func.count()).select_from(Report)) or 0)
 
 
+def _helpers() -> set[int]:
+    """Pids of running intake helper processes (Linux /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"intake_rows import main" in (entry / "cmdline").read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("pipeline", [False, True], ids=["one-process", "helper-process"])
 def test_import_killed_half_way_then_rerun(
-    takedown, instance: Database, settings_env: Path, tmp_path: Path
+    takedown, instance: Database, settings_env: Path, tmp_path: Path, pipeline: bool
 ) -> None:
     source = tmp_path / "big.csv"
     with source.open("w", encoding="utf-8") as fh:
         fh.write("url,title,external_id\n")
         for i in range(ROWS):
             fh.write(f"https://example.org/page/{i},title {i},\n")
-    env = {**os.environ, "TAKEDOWN_IMPORT_BATCH_SIZE": str(BATCH)}
+    # the helper process reads and checks the file while the import writes (or not)
+    pipeline_env = {"TAKEDOWN_IMPORT_PIPELINE_FROM_BYTES": "0" if pipeline else str(10**12)}
+    env = {**os.environ, "TAKEDOWN_IMPORT_BATCH_SIZE": str(BATCH), **pipeline_env}
+    helpers_before = _helpers()
     args = [str(Path(sys.executable).with_name("takedown")), "import", str(source),
             "--operation", "OP1", "--unit", "DE-IRU", "--json"]  # fmt: skip
     proc = subprocess.Popen(
@@ -59,6 +76,12 @@ def test_import_killed_half_way_then_rerun(
         assert proc.stderr is not None
         proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
+    if pipeline and Path("/proc/self").exists():
+        # the orphaned helper's next write to the dead importer fails, and it exits
+        deadline = time.monotonic() + 30
+        while _helpers() - helpers_before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _helpers() - helpers_before, "the helper process outlived the killed import"
 
     committed = _count(instance)
     assert 0 < committed < ROWS
@@ -69,7 +92,7 @@ def test_import_killed_half_way_then_rerun(
         assert s.scalar(select(func.count()).select_from(Item)) == committed
 
     ran = takedown("import", source, "--operation", "OP1", "--unit", "DE-IRU", "--json",
-                   env={"TAKEDOWN_IMPORT_BATCH_SIZE": str(BATCH)})  # fmt: skip
+                   env={"TAKEDOWN_IMPORT_BATCH_SIZE": str(BATCH), **pipeline_env})  # fmt: skip
     assert ran.code == 0, ran.err
     summary = json.loads(ran.out)
     assert summary["rows_read"] == ROWS

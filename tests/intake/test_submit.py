@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from takedown.reports.stats import operation_stats
-from takedown.services.intake import dedupe_key
+from takedown.services.intake_rows import dedupe_key
 from takedown.store import audit
 from takedown.store.db import Database
 from takedown.store.models import AuditEvent, Item, Operation, Report, Unit

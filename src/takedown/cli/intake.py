@@ -71,6 +71,7 @@ def import_cmd(
                 actor=cli_actor(),
                 max_bytes=settings.import_max_bytes,
                 batch_size=settings.import_batch_size,
+                pipeline_from_bytes=settings.import_pipeline_from_bytes,
                 evidence_root=settings.evidence_dir,
                 evidence_max_bytes=settings.evidence_max_bytes,
                 encoding=encoding,

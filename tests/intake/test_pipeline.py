@@ -1,0 +1,161 @@
+"""A file checked in a helper process imports exactly what the one-process import does."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from takedown.errors import UserError
+from takedown.services import intake, operations
+from takedown.services.intake import ImportOutcome, import_file
+from takedown.services.intake_rows import FileBatch, FileJob
+from takedown.store import audit
+from takedown.store.db import Database
+from takedown.store.models import Evidence, Item, Operation, Report, Unit
+
+ALWAYS, NEVER = 0, 1 << 62
+
+
+def _import(db: Database, op: str, path: Path, pipeline_from: int, **kw: Any) -> ImportOutcome:
+    return import_file(
+        db,
+        op,
+        "DE-IRU",
+        path,
+        actor="test",
+        max_bytes=10**9,
+        batch_size=kw.pop("batch_size", 7),
+        evidence_root=path.parent / "stored",
+        evidence_max_bytes=10**6,
+        pipeline_from_bytes=pipeline_from,
+        **kw,
+    )
+
+
+def _content(db: Database, op_name: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with db.session() as s:
+        op_id = s.scalar(select(Operation.id).where(Operation.name == op_name))
+        items = s.execute(
+            select(Item.key, Item.url, Item.platform, Item.kind, Item.account, Item.parents)
+            .where(Item.operation_id == op_id)
+            .order_by(Item.id)
+        ).all()
+        reports = s.execute(
+            select(Report.dedupe_key, Report.url, Report.title, Report.external_id, Item.key)
+            .join(Item, Item.id == Report.item_id)
+            .where(Report.operation_id == op_id)
+            .order_by(Report.id)
+        ).all()
+    return [tuple(r) for r in items], [tuple(r) for r in reports]
+
+
+@pytest.fixture
+def ops(db: Database, unit: Unit) -> list[str]:
+    with db.session() as s:
+        for name in ("one-process", "pipeline"):
+            operations.create_operation(s, name, actor="test")
+    return ["one-process", "pipeline"]
+
+
+def _mixed_csv(path: Path) -> Path:
+    (path.parent / "shot.png").write_bytes(b"\x89PNG\r\n\x1a\n not really an image")
+    lines = ["url,title,external_id,reported_at,evidence_path,colour"]
+    for i in range(40):
+        lines.append(
+            f"https://t.me/chan{i % 6}/{i % 9},title {i},e{i % 30},2026-11-20T10:00:00Z,,red"
+        )
+    lines += [
+        "not a url at all,bad,,,,",
+        "https://x.com/a/status/1,future,,2999-01-01T00:00:00Z,,",
+        "https://x.com/a/status/2,bad date,,yesterday,,",
+        "https://x.com/a/status/3,with evidence,ev1,,shot.png,",
+        "https://x.com/a/status/4,missing evidence,,,nope.png,",
+        "\"=cmd|'/c calc'!A1\",formula,,,,",
+        "https://youtu.be/dQw4w9WgXcQ,video,,,,",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ&feature=share,same video,,,,",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_pipeline_and_one_process_store_the_same(
+    db: Database, ops: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    helper_runs: list[Path] = []
+    real = intake.checked_file_batches
+
+    def spy(job: FileJob) -> Iterator[FileBatch]:
+        helper_runs.append(job.path)
+        return real(job)
+
+    monkeypatch.setattr(intake, "checked_file_batches", spy)
+    source = _mixed_csv(tmp_path / "mixed.csv")
+    one = _import(db, "one-process", source, NEVER, rejects_path=tmp_path / "one.jsonl")
+    assert helper_runs == []
+    two = _import(db, "pipeline", source, ALWAYS, rejects_path=tmp_path / "two.jsonl")
+    assert helper_runs == [source]
+
+    a, b = one.summary(), two.summary()
+    for s in (a, b):
+        s.pop("operation")
+        s.pop("rejects_file")
+    assert a == b
+    assert a["rejected"] == 5 and a["accepted"] > 0 and a["duplicates"] == 10
+    assert a["ignored_fields"] == ["colour"]
+    assert _content(db, "one-process") == _content(db, "pipeline")
+    rejected = (tmp_path / "one.jsonl").read_text()
+    assert rejected == (tmp_path / "two.jsonl").read_text()
+    assert [json.loads(line)["row"] for line in rejected.splitlines()] == [42, 43, 44, 46, 47]
+    with db.session() as s:
+        assert len(s.scalars(select(Evidence)).all()) == 2  # one per operation
+        assert audit.verify_chain(s).ok
+
+
+def test_pipeline_import_again_adds_nothing(db: Database, ops: list[str], tmp_path: Path) -> None:
+    source = _mixed_csv(tmp_path / "mixed.csv")
+    first = _import(db, "pipeline", source, ALWAYS).result
+    again = _import(db, "pipeline", source, ALWAYS).result
+    assert again.accepted == 0 and again.new_items == 0
+    assert again.duplicates == first.accepted + first.duplicates
+
+
+def test_jsonl_unknown_fields_found_mid_file_are_reported(
+    db: Database, ops: list[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "r.jsonl"
+    lines = [{"url": f"https://example.org/{i}"} for i in range(20)]
+    lines[15]["shoe_size"] = "44"
+    source.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    out = _import(db, "pipeline", source, ALWAYS, batch_size=5)
+    assert out.result.accepted == 20
+    assert out.result.ignored_fields == {"shoe_size"}
+
+
+def test_bytes_that_are_not_text_mid_file_keep_the_batches_before(
+    db: Database, ops: list[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "r.csv"
+    good = "url\n" + "".join(f"https://example.org/{i}\n" for i in range(30))
+    source.write_bytes(good.encode("utf-16") + b"\x00")  # odd length: truncated UTF-16
+    with pytest.raises(UserError, match="not valid utf-16"):
+        _import(db, "pipeline", source, ALWAYS, batch_size=10)
+    with db.session() as s:
+        assert len(s.scalars(select(Report)).all()) == 30
+
+
+def test_progress_reports_bytes_from_the_helper(
+    db: Database, ops: list[str], tmp_path: Path
+) -> None:
+    source = _mixed_csv(tmp_path / "mixed.csv")
+    seen: list[tuple[int, int]] = []
+    _import(
+        db, "pipeline", source, ALWAYS, progress=lambda done, size, _: seen.append((done, size))
+    )
+    assert len(seen) == 7  # 48 rows in batches of 7
+    assert seen[-1] == (source.stat().st_size, source.stat().st_size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
