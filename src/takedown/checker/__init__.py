@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from takedown.checker.engine import Checker
+from takedown.checker.engine import Checker, run
 from takedown.checker.guard import Guard, Refused
 from takedown.checker.model import CheckerSettings, CheckResult, Evidence, Hop, Verdict
 from takedown.checker.rules import RuleBook, default_rules
@@ -26,4 +26,5 @@ __all__ = [
     "SystemResolver",
     "Verdict",
     "default_rules",
+    "run",
 ]

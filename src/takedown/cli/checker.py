@@ -10,6 +10,7 @@ import sys
 import typer
 
 from takedown.checker import Checker, CheckerSettings, CheckResult
+from takedown.checker import run as run_loop
 from takedown.cli._output import emit_json
 from takedown.errors import UserError
 
@@ -80,7 +81,7 @@ def check_cmd(
             for result in await checker.check_many(inputs):
                 show(result)
 
-    asyncio.run(run())
+    run_loop(run())
 
 
 def simulate_cmd(
@@ -125,7 +126,7 @@ def simulate_cmd(
                 await asyncio.sleep(duration if duration > 0 else float("inf"))
 
     try:
-        asyncio.run(run())
+        run_loop(run())
     except OSError as exc:
         raise UserError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
 
