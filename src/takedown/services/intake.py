@@ -82,7 +82,6 @@ ITEM_COLUMNS = (
     "created_at",
     "updated_at",
 )
-_SELECT_CHUNK = 900  # stays under every SQLite build's bound-parameter limit
 
 
 @dataclass(slots=True)
@@ -351,29 +350,12 @@ def _attach_all(
 def _existing_reports(
     session: Session, op_id: int, unit_id: int, keys: list[int]
 ) -> dict[int, int]:
-    found: dict[int, int] = {}
-    for i in range(0, len(keys), _SELECT_CHUNK):
-        part = keys[i : i + _SELECT_CHUNK]
-        rows = session.execute(
-            select(Report.dedupe_key, Report.item_id).where(
-                Report.operation_id == op_id,
-                Report.unit_id == unit_id,
-                Report.dedupe_key.in_(part),
-            )
-        )
-        found.update({k: v for k, v in rows})
-    return found
+    scope = {"operation_id": op_id, "unit_id": unit_id}
+    return Bulk(session).lookup("reports", "dedupe_key", "item_id", scope, keys)
 
 
 def _existing_items(session: Session, op_id: int, keys: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for i in range(0, len(keys), _SELECT_CHUNK):
-        part = keys[i : i + _SELECT_CHUNK]
-        rows = session.execute(
-            select(Item.key, Item.id).where(Item.operation_id == op_id, Item.key.in_(part))
-        )
-        found.update({k: v for k, v in rows})
-    return found
+    return Bulk(session).lookup("items", "key", "id", {"operation_id": op_id}, keys)
 
 
 def _create_items(

@@ -180,8 +180,19 @@ class RowChecker:
         return str(found)
 
 
-def _json(value: list[str] | tuple[str, ...]) -> str:
-    return json.dumps(list(value), separators=(",", ":")) if value else "[]"
+_JSON: dict[tuple[str, ...], str] = {}
+
+
+def _json(value: tuple[str, ...]) -> str:
+    """Parents and flags as JSON; a few distinct tuples recur across a file, so remember them."""
+    if not value:
+        return "[]"
+    text = _JSON.get(value)
+    if text is None:
+        text = json.dumps(list(value), separators=(",", ":"))
+        if len(_JSON) < 50_000:
+            _JSON[value] = text
+    return text
 
 
 def parse_time(text: str) -> datetime:
@@ -321,4 +332,3 @@ def main() -> None:
         send("error", str(exc))
     except Exception as exc:  # reported to the importing process, which raises it
         send("crash", f"{type(exc).__name__}: {exc}")
-

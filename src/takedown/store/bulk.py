@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+LOOKUP_CHUNK = 900  # keys per IN list: under every SQLite build's bound-parameter limit
+
 
 class Bulk:
     def __init__(self, session: Session) -> None:
@@ -123,6 +125,27 @@ class Bulk:
         out = [tuple(r) for r in cursor.fetchall()]
         cursor.execute(f"TRUNCATE {stage}")
         return out
+
+    def lookup(
+        self, table: str, key: str, value: str, scope: dict[str, Any], keys: Sequence[Any]
+    ) -> dict[Any, Any]:
+        """``{key: value}`` for the rows of ``table`` matching ``scope`` whose ``key`` is in ``keys``."""
+        found: dict[Any, Any] = {}
+        where = " AND ".join(f"{col} = {self.mark}" for col in scope)
+        fixed = list(scope.values())
+        cursor = self._cursor()
+        try:
+            for i in range(0, len(keys), LOOKUP_CHUNK):
+                part = list(keys[i : i + LOOKUP_CHUNK])
+                marks = ", ".join([self.mark] * len(part))
+                cursor.execute(
+                    f"SELECT {key}, {value} FROM {table} WHERE {where} AND {key} IN ({marks})",
+                    fixed + part,
+                )
+                found.update(cursor.fetchall())
+        finally:
+            cursor.close()
+        return found
 
     def _cursor(self) -> Any:
         """A cursor of the session's own DBAPI connection, inside its transaction."""
