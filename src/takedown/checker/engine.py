@@ -78,7 +78,12 @@ class Checker:
         )
         self.client = CheckerClient(
             transport=transport,
-            headers={"user-agent": s.user_agent, "accept": "text/html,*/*;q=0.8"},
+            # identity: the rules read the bytes as sent (fetch reads raw, up to a cap)
+            headers={
+                "user-agent": s.user_agent,
+                "accept": "text/html,*/*;q=0.8",
+                "accept-encoding": "identity",
+            },
             timeout=timeout,
             follow_redirects=False,
             trust_env=False,

@@ -29,7 +29,28 @@ class _NoCookies(httpx.Cookies):
 
 
 class CheckerClient(httpx.AsyncClient):
-    """``httpx.AsyncClient`` without a client-wide cookie jar."""
+    """``httpx.AsyncClient`` without a client-wide cookie jar, and a cheap way to make a GET.
+
+    ``get_request(url)`` is ``build_request("GET", url)`` without the merging a checker never
+    needs (no base URL, no params, no client cookies): about a tenth of its CPU. The client's
+    headers and timeouts are read once, so set them when making the client.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._origin_headers: dict[bytes, httpx.Headers] = {}
+        self._timeouts = self.timeout.as_dict()
+
+    def get_request(self, url: httpx.URL) -> httpx.Request:
+        headers = self._origin_headers.get(url.netloc)
+        if headers is None:
+            headers = httpx.Headers([(b"Host", url.netloc), *self.headers.raw])
+            if len(self._origin_headers) < 10_000:
+                self._origin_headers[url.netloc] = headers
+        # a GET has no body, so no framing headers: the stream is only there to say so
+        return httpx.Request(
+            "GET", url, headers=headers, stream=_NO_BODY, extensions={"timeout": self._timeouts}
+        )
 
     @property
     def cookies(self) -> httpx.Cookies:
@@ -42,6 +63,7 @@ class CheckerClient(httpx.AsyncClient):
 
 
 _NO_COOKIES = _NoCookies()
+_NO_BODY = httpx.ByteStream(b"")
 
 
 class RedirectProblem(Exception):
@@ -105,7 +127,7 @@ def _cookie_state(jar: httpx.Cookies | None) -> frozenset[tuple[str, str, str, s
 
 
 async def fetch(
-    client: httpx.AsyncClient,
+    client: CheckerClient,
     backend: GuardedBackend,
     limits: HostLimits,
     start: httpx.URL,
@@ -126,7 +148,7 @@ async def fetch(
         if prevet:  # through a proxy, the proxy resolves; vet what it will reach first
             await backend.vetted(host, port)
         async with limits.slot(host):
-            request = client.build_request("GET", current)
+            request = client.get_request(current)
             if jar is not None:
                 jar.set_cookie_header(request)
             response = await client.send(request, stream=True)

@@ -384,7 +384,9 @@ class FastTransport(httpx.AsyncBaseTransport):
             pool = self._pools[key] = _Pool(self.per_host)
         timeouts = request.extensions.get("timeout", {})
         read_timeout = timeouts.get("read")
-        head = _head(request) + await request.aread()
+        head, framed = _head(request)
+        if framed:  # a request without Content-Length or Transfer-Encoding has no body
+            head += await request.aread()
         await pool.limit.acquire()
         conn: Connection | None = None
         try:
@@ -439,11 +441,19 @@ def _factory(conn: Connection) -> Callable[[], Connection]:
     return lambda: conn
 
 
-def _head(request: httpx.Request) -> bytes:
-    """The request line and headers; CR and LF inside a field are refused, not sent."""
+def _head(request: httpx.Request) -> tuple[bytes, bool]:
+    """The request line and headers, and whether a body follows; CR and LF inside a field
+    are refused, not sent. Chunked request bodies are not supported."""
     lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
-    lines += [b"%s: %s" % kv for kv in request.headers.raw]
+    framed = False
+    for name, value in request.headers.raw:
+        lines.append(b"%s: %s" % (name, value))
+        low = name.lower()
+        if low == b"content-length":
+            framed = True
+        elif low == b"transfer-encoding":
+            raise httpx.LocalProtocolError("chunked request bodies are not supported")
     head = b"\r\n".join(lines) + b"\r\n\r\n"
     if head.count(b"\n") != len(lines) + 1 or head.count(b"\r") != len(lines) + 1:
         raise httpx.LocalProtocolError("CR or LF inside a request header")
-    return head
+    return head, framed
