@@ -88,7 +88,8 @@ def queue_cmd(
     who = _who(db, token)
     with db.session() as session:
         op = get_operation(session, operation)
-        for entry in assessment.triage_queue(session, who, op, limit=limit):
+        taxonomy = load_taxonomy(get_settings().taxonomy_file)
+        for entry in assessment.triage_queue(session, who, op, limit=limit, taxonomy=taxonomy):
             row = entry.as_dict()
             if json_out:
                 emit_json(row)
