@@ -5,7 +5,7 @@ tracking parameters, case) and reported by 11 units, one CSV per unit. Every URL
 
   .venv/bin/python bench/intake.py                 # 1,000,000 rows, SQLite
   .venv/bin/python bench/intake.py --rows 100000   # quicker
-  .venv/bin/python bench/intake.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+  .venv/bin/python bench/intake.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/takedown_bench
 
 Baseline (same files, same run): read the CSV, ``urllib.parse.urlsplit`` each URL, and
 ``executemany`` into a bare SQLite table. Each phase runs in a fresh child process, so its
@@ -189,11 +189,28 @@ def takedown_import(files: list[Path], url: str, data_dir: str) -> dict[str, int
     return totals
 
 
+def _ensure_database(url: str) -> None:
+    """Create the benchmark's database when it is missing (connecting to ``postgres`` first)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        found = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        ).first()
+        if found is None:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
 def _reset_postgres(url: str) -> None:
     from sqlalchemy import text
 
     from takedown.store.db import Database
 
+    _ensure_database(url)
     db = Database(url)
     with db.engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -207,7 +224,8 @@ def main() -> None:
     )
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument(
-        "--postgres", help="also import into this PostgreSQL URL (its schema is dropped!)"
+        "--postgres",
+        help="also import into this PostgreSQL URL (created if missing; its schema is dropped!)",
     )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="takedown-bench-") as tmp:
