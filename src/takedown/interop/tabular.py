@@ -293,7 +293,8 @@ def _known(fields: dict[str, str]) -> dict[str, str | None]:
 
 def _checked(number: int, fields: dict[str, str]) -> Row:
     whole = "".join(fields.values())
-    if NUL_MARK in whole or _bad_text(whole):  # rare: find the field to name it
+    # ASCII text holds neither the NUL mark nor undecodable bytes, and most rows are ASCII
+    if not whole.isascii() and (NUL_MARK in whole or _bad_text(whole)):  # rare: name the field
         for key, value in fields.items():
             if key in _KNOWN and NUL_MARK in value:
                 cells: dict[str, str | None] = {
