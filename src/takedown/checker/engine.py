@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -43,6 +45,14 @@ def run(main: Coroutine[Any, Any, T]) -> T:
     except ImportError:  # pragma: no cover - a dependency everywhere but Windows
         return asyncio.run(main)
     return uvloop.run(main)
+
+
+def _parse(url: str) -> httpx.URL | Refused:
+    """The URL parsed once a check (its confirmation fetches the same), or why not."""
+    try:
+        return parse_url(url)
+    except Refused as exc:
+        return exc
 
 
 class Checker:
@@ -111,24 +121,81 @@ class Checker:
         urls: Iterable[str],
         on_result: Callable[[CheckResult], Awaitable[None] | None] | None = None,
     ) -> list[CheckResult]:
-        """Check all URLs at once under the limits; results come back in input order."""
+        """Check all URLs under the limits; results come back in input order.
 
-        async def one(url: str) -> CheckResult:
-            result = await self.check(url)
+        Checks start host by host in turns, at most ``concurrency`` at once and
+        ``per_host_concurrency`` per host, and only the checks in progress exist as tasks:
+        memory and the garbage collector's work stay flat however many URLs come in.
+        """
+        urls = list(urls)
+        starts = [_parse(url) for url in urls]
+        queues: dict[str, deque[int]] = {}
+        for i, start in enumerate(starts):
+            queues.setdefault(start.host if isinstance(start, httpx.URL) else "", deque()).append(i)
+        results: list[CheckResult | None] = [None] * len(urls)
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+        total = max(1, self.settings.concurrency)
+        per_host = max(1, self.settings.per_host_concurrency)
+        active = dict.fromkeys(queues, 0)
+        ready = deque(queues)  # hosts with URLs waiting and a free place, each host once
+        tasks: set[asyncio.Task[None]] = set()
+        left = len(urls)
+
+        async def one(i: int) -> None:
+            result = results[i] = await self._check_from(urls[i], starts[i])
             if on_result is not None:
                 maybe = on_result(result)
                 if maybe is not None:
                     await maybe
-            return result
 
-        return list(await asyncio.gather(*(one(u) for u in urls)))
+        def fill() -> None:
+            while len(tasks) < total and ready:
+                host = ready.popleft()
+                queue = queues[host]
+                task = loop.create_task(one(queue.popleft()))
+                tasks.add(task)
+                task.add_done_callback(partial(done, host))
+                active[host] += 1
+                if queue and active[host] < per_host:
+                    ready.append(host)
+
+        def done(host: str, task: asyncio.Task[None]) -> None:
+            nonlocal left
+            tasks.discard(task)
+            left -= 1
+            active[host] -= 1
+            if queues[host] and active[host] == per_host - 1:
+                ready.append(host)  # it was full, so it was not waiting in ``ready``
+            error = task.exception() if not task.cancelled() else asyncio.CancelledError()
+            if error is not None and not finished.done():
+                finished.set_exception(error)
+            fill()
+            if left == 0 and not finished.done():
+                finished.set_result(None)
+
+        if not urls:
+            return []
+        fill()
+        try:
+            await finished
+        finally:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+        return [r for r in results if r is not None]
 
     async def check(self, url: str) -> CheckResult:
+        return await self._check_from(url, _parse(url))
+
+    async def _check_from(self, url: str, start: httpx.URL | Refused) -> CheckResult:
         s = self.settings
         evidence = Evidence()
         checked_at = datetime.now(UTC)
         try:
-            start = parse_url(url)  # once: the confirmation fetches the same parsed URL
+            if isinstance(start, Refused):
+                raise start
             async with self.limits.gate(start.host), asyncio.timeout(s.check_timeout):
                 checked_at = datetime.now(UTC)  # when the check starts, not when it queued
                 verdict, reason, status, final = await self._check(url, start, evidence)
