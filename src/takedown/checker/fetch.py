@@ -120,9 +120,12 @@ async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]
     return b"".join(chunks), False
 
 
+_NO_COOKIE_STATE: frozenset[tuple[str, str, str, str | None]] = frozenset()
+
+
 def _cookie_state(jar: httpx.Cookies | None) -> frozenset[tuple[str, str, str, str | None]]:
     if jar is None:
-        return frozenset()
+        return _NO_COOKIE_STATE
     return frozenset((c.domain, c.path, c.name, c.value) for c in jar.jar)
 
 
@@ -140,8 +143,9 @@ async def fetch(
     """GET ``start`` (from ``parse_url``), following at most ``max_redirects`` hops; every
     hop is recorded."""
     current = start
+    current_text = str(current)
     jar: httpx.Cookies | None = None
-    seen = {(str(current), _cookie_state(jar))}  # the same request twice is a loop
+    seen = {(current_text, _NO_COOKIE_STATE)}  # the same request twice is a loop
     for _ in range(max_redirects + 1):
         host = current.host
         port = current.port or (443 if current.scheme == "https" else 80)
@@ -158,7 +162,7 @@ async def fetch(
                     jar.extract_cookies(response)
                 location = response.headers.get("location")
                 evidence.chain.append(
-                    Hop(str(current), response.status_code, location, _peer(response))
+                    Hop(current_text, response.status_code, location, _peer(response))
                 )
                 if response.is_redirect and location:
                     try:
@@ -170,7 +174,7 @@ async def fetch(
                     if step in seen:
                         raise RedirectProblem(f"redirect loop back to {nxt}")
                     seen.add(step)
-                    current = nxt
+                    current, current_text = nxt, step[0]
                     continue
                 body, truncated = await _read_capped(response, max_body)
             finally:
@@ -179,5 +183,5 @@ async def fetch(
         evidence.body_sha256 = hashlib.sha256(body).hexdigest()
         evidence.body_bytes = len(body)
         evidence.body_truncated = truncated
-        return Fetched(str(current), response.status_code, response.headers, body, truncated)
+        return Fetched(current_text, response.status_code, response.headers, body, truncated)
     raise RedirectProblem(f"more than {max_redirects} redirects")

@@ -46,32 +46,9 @@ KEEPALIVE_EXPIRY = 30.0
 Origin = tuple[str, str, int]
 
 
-class _Wait:
-    """A future that a timer fails with ``error`` unless something resolves it first."""
-
-    __slots__ = ()
-
-    @staticmethod
-    async def until(
-        loop: asyncio.AbstractEventLoop,
-        fut: asyncio.Future[None],
-        timeout: float | None,
-        error: type[httpx.TimeoutException],
-        what: str,
-    ) -> None:
-        if timeout is None:
-            await fut
-            return
-        handle = loop.call_later(timeout, _expire, fut, error, what)
-        try:
-            await fut
-        finally:
-            handle.cancel()
-
-
-def _expire(fut: asyncio.Future[None], error: type[httpx.TimeoutException], what: str) -> None:
+def _expire(fut: asyncio.Future[None]) -> None:
     if not fut.done():
-        fut.set_exception(error(what))
+        fut.set_exception(httpx.ReadTimeout("read timed out"))
 
 
 class Connection(asyncio.Protocol):
@@ -151,11 +128,15 @@ class Connection(asyncio.Protocol):
             await self._wait(read_timeout)
 
     async def _wait(self, read_timeout: float | None) -> None:
+        """Until the protocol has news (bytes, the end, an error) or ``read_timeout`` passes."""
         self.waiter = fut = self.loop.create_future()
+        timer = None if read_timeout is None else self.loop.call_later(read_timeout, _expire, fut)
         try:
-            await _Wait.until(self.loop, fut, read_timeout, httpx.ReadTimeout, "read timed out")
+            await fut
         finally:
             self.waiter = None
+            if timer is not None:
+                timer.cancel()
 
     async def body(self, read_timeout: float | None) -> AsyncIterator[bytes]:
         while True:
