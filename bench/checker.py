@@ -1,22 +1,30 @@
-"""Benchmark the checker against the platform simulator, beside a bare httpx loop.
+"""Benchmark the checker against the platform simulator, beside bare httpx and aiohttp loops.
 
     .venv/bin/python bench/checker.py                 # 26,000 URLs, 9 platforms, 16 per host
     .venv/bin/python bench/checker.py --urls 2000     # a quick run
+    .venv/bin/python bench/checker.py --rounds 3      # best of 3: less noise on a busy machine
 
 The simulator runs in its own process on 127.0.0.1 (``takedown simulate``); all traffic stays
-on loopback. Both loops fetch the same URLs at the same concurrency (per host and in total).
-The per-host limits are shown from the simulator's own counters, not the client's.
+on loopback. Every loop fetches the same URLs at the same concurrency (per host and in total)
+on the same event loop. A bare loop makes one GET per URL and reads the answer; a check makes
+as many requests as it needs: redirect hops, retries, and a second fetch of every removal
+(``confirm_removed``, on by default: a removal is reported only when two fetches agree). So
+the checker is also run without confirmation, to show what the confirmation costs; the goals
+are judged on the default. The per-host limits are shown from the simulator's own counters,
+not the client's.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -163,7 +171,8 @@ async def main(args: argparse.Namespace) -> int:
         states = Counter(i["state"] for i in items)
         print(
             f"simulator: {ready['address']}, {len(urls)} URLs on {len(ready['hosts'])} "
-            f"platforms; states {dict(states)}; event loop {args.loop}"
+            f"platforms; states {dict(states)}; event loop {args.loop}; "
+            f"{args.rounds} round(s), best of them reported"
         )
         settings = CheckerSettings(
             allow_networks=("127.0.0.1/32",),
@@ -174,39 +183,63 @@ async def main(args: argparse.Namespace) -> int:
             per_host_burst=args.per_host,
             confirm_removed=not args.no_confirm,
         )
-        bare: dict[str, float] = {}
-        for name, loop in (("httpx", bare_loop), ("aiohttp", aiohttp_loop)):
-            await control(base, "/_sim/reset", "POST")
-            bare_s, statuses = await loop(urls, ready["address"], args.per_host)
-            bare[name] = len(urls) / bare_s
-            print(
-                f"bare {name} loop: {len(urls)} GETs in {bare_s:.1f} s = "
-                f"{bare[name]:,.0f} req/s (statuses {dict(statuses)})"
-            )
-            show_limits(await control(base, "/_sim/stats"), args.per_host, verbose=False)
-        await control(base, "/_sim/reset", "POST")
-        check_s, verdicts = await checker_loop(urls, settings)
-        stats = await control(base, "/_sim/stats")
-        rate = len(urls) / check_s
-        requests = sum(s["requests"] for s in stats.values())
+        variants = [("checker", settings)]
+        if settings.confirm_removed:
+            variants.append(("checker, no confirmation", replace(settings, confirm_removed=False)))
+        best: dict[str, float] = {}
+        requests_per_check = 0.0
+        holds = True
+        for round_no in range(1, args.rounds + 1):
+            print(f"round {round_no}")
+            for name, loop in (("bare httpx", bare_loop), ("bare aiohttp", aiohttp_loop)):
+                await control(base, "/_sim/reset", "POST")
+                gc.collect()  # each loop starts from the same heap, not the last one's garbage
+                elapsed, statuses = await loop(urls, ready["address"], args.per_host)
+                rate = len(urls) / elapsed
+                best[name] = max(best.get(name, 0.0), rate)
+                print(
+                    f"  {name} loop: {len(urls)} GETs in {elapsed:.1f} s = {rate:,.0f} req/s "
+                    f"(statuses {dict(statuses)})"
+                )
+                holds &= show_limits(await control(base, "/_sim/stats"), args.per_host, False)
+            for name, variant in variants:
+                await control(base, "/_sim/reset", "POST")
+                gc.collect()
+                elapsed, verdicts = await checker_loop(urls, variant)
+                stats = await control(base, "/_sim/stats")
+                rate = len(urls) / elapsed
+                best[name] = max(best.get(name, 0.0), rate)
+                requests = sum(s["requests"] for s in stats.values())
+                if name == "checker":
+                    requests_per_check = requests / len(urls)
+                print(
+                    f"  {name}: {len(urls)} checks in {elapsed:.1f} s = {rate:,.0f} checks/s "
+                    f"({requests} requests = {requests / elapsed:,.0f} req/s; "
+                    f"rate limit {args.rate:g}/s per host) verdicts {dict(verdicts)}"
+                )
+                holds &= show_limits(stats, args.per_host, verbose=round_no == 1)
         print(
-            f"checker: {len(urls)} checks in {check_s:.1f} s = {rate:,.0f} checks/s "
-            f"({requests} requests = {requests / check_s:,.0f} req/s; "
-            f"confirm_removed={settings.confirm_removed}; "
-            f"rate limit {args.rate:g}/s per host) verdicts {dict(verdicts)}"
+            f"per-host concurrency limit {'held on every host in every run' if holds else 'EXCEEDED'}"
+            " (server-side counters)"
         )
-        holds = show_limits(stats, args.per_host)
+        rate = best["checker"]
         print(
-            f"per-host concurrency limit {'held on every host' if holds else 'EXCEEDED'} "
-            "(server-side counters)"
+            f"checker (confirm_removed={settings.confirm_removed}, "
+            f"{requests_per_check:.2f} requests a check): {rate:,.0f} checks/s"
         )
         print(f"goal: >= 1,000 checks/s on this machine: {_met(rate >= 1000)} ({rate:,.0f})")
-        for name, bare_rate in bare.items():
-            ratio = rate / bare_rate
+        for bare in ("bare httpx", "bare aiohttp"):
+            ratio = rate / best[bare]
             print(
-                f"goal: checker >= 50% of the bare {name} loop: {_met(ratio >= 0.5)} "
-                f"(checks/s / req/s = {ratio:.0%}; requests/s / req/s = "
-                f"{requests / check_s / bare_rate:.0%})"
+                f"goal: checker >= 50% of the {bare} loop ({best[bare]:,.0f} req/s): "
+                f"{_met(ratio >= 0.5)} ({ratio:.0%}; per request "
+                f"{ratio * requests_per_check:.0%})"
+            )
+        if "checker, no confirmation" in best:
+            plain = best["checker, no confirmation"]
+            print(
+                f"without confirmation (not the default): {plain:,.0f} checks/s = "
+                + ", ".join(f"{plain / best[b]:.0%} of {b}" for b in ("bare httpx", "bare aiohttp"))
             )
         return 0 if holds else 1
     finally:
@@ -223,6 +256,7 @@ if __name__ == "__main__":
     parser.add_argument("--latency", type=float, default=0.005, help="simulated answer time, s")
     parser.add_argument("--no-confirm", action="store_true", help="skip re-fetching removals")
     parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat; report the best")
     arguments = parser.parse_args()
     if arguments.loop == "uvloop":
         import uvloop
