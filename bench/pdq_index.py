@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from takedown.media.index import PDQIndex, brute_force  # noqa: E402
+from takedown.media.index import Layout, PDQIndex, brute_force  # noqa: E402
 from takedown.media.pdq import words_to_hex  # noqa: E402
 
 QUERIES = 10_000
@@ -68,11 +68,11 @@ def dataset(n: int, seed: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return stored, np.vstack([planted, noise]), targets
 
 
-def run_ours(n: int, threads: int | None) -> dict[str, Any]:
+def run_ours(n: int, threads: int | None, layout: Layout | None = None) -> dict[str, Any]:
     stored, queries, targets = dataset(n)
     base = rss_mib()
     t0 = time.perf_counter()
-    index = PDQIndex.build(stored)
+    index = PDQIndex.build(stored, layout=layout)
     build = time.perf_counter() - t0
     held = rss_mib() - base
     index.query_arrays(queries[:200], THRESHOLD, threads=threads)  # warm up
@@ -82,7 +82,9 @@ def run_ours(n: int, threads: int | None) -> dict[str, Any]:
     found = set(zip(qi.tolist(), ids.tolist(), strict=True))
     out = {
         "layout": str(index.layout),
+        "tag_bits": index._main.tag_bits if index._main else 0,
         "bytes_per_hash": round(index.nbytes / n, 1),
+        "bytes_per_hash_by_part": {k: round(v / n, 2) for k, v in index.parts().items()},
     }
     if n <= 100_000:
         out["equals_brute_force"] = found == brute_force(stored, queries, THRESHOLD)
@@ -145,12 +147,16 @@ def main() -> None:
     ap.add_argument("--only", choices=["ours", "hma"], default=None)
     ap.add_argument("--threads", type=int, default=None, help="default: every core")
     ap.add_argument("--hma-max", type=int, default=1_000_000, help="largest size for HMA's index")
+    ap.add_argument("--layout", help="ours: chunks,radius,bits[,tags] (default: auto_layout)")
     ap.add_argument("--worker", nargs=2, metavar=("WHICH", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         which, n = args.worker[0], int(args.worker[1])
-        fn = run_ours if which == "ours" else run_hma
-        print(json.dumps(fn(n, args.threads)))
+        if which == "ours":
+            layout = Layout(*map(int, args.layout.split(","))) if args.layout else None
+            print(json.dumps(run_ours(n, args.threads, layout)))
+        else:
+            print(json.dumps(run_hma(n, args.threads)))
         return
     print(f"cores={os.cpu_count()} queries={QUERIES} threshold={THRESHOLD}")
     for n in args.sizes:
@@ -160,6 +166,8 @@ def main() -> None:
             cmd = [sys.executable, __file__, "--worker", which, str(n)]
             if args.threads:
                 cmd += ["--threads", str(args.threads)]
+            if args.layout:
+                cmd += ["--layout", args.layout]
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if proc.returncode:
                 print(f"{which:5} n={n:>10,}  failed: {proc.stderr.strip().splitlines()[-1:]}")

@@ -76,34 +76,58 @@ def _build() -> Callable[..., Any] | None:
                 n += 1
         return n
 
+    @numba.njit(inline="always")  # type: ignore[untyped-decorator]
+    def bits_at(packed: Any, pos: Any, width: Any) -> Any:  # pragma: no cover - compiled
+        """The ``width``-bit integer at bit ``pos`` of a packed bit string."""
+        at = u(pos)
+        word = np.int64(at >> u(6))
+        sh = at & u(63)
+        v = (packed[word] >> sh) | ((packed[word + 1] << one) << (u(63) - sh))
+        return np.int64(v & ((one << u(width)) - one))
+
     @numba.njit(parallel=True, nogil=True, cache=True)  # type: ignore[untyped-decorator]
     def search(  # pragma: no cover - compiled
         lo: Any,
         hi: Any,
         order: Any,
-        offsets: Any,
+        entry_width: int,
+        tag_bits: int,
+        tags: Any,
+        records: Any,
+        table_at: Any,
+        shifts: Any,
+        record_words: Any,
+        widths: Any,
+        spill: Any,
         masks: Any,
+        room: Any,
         bits: int,
         queries: Any,
         threshold: int,
     ) -> Any:
-        # Three passes per query and chunk (bucket bounds, row ids, distances), each a run
-        # of independent loads, so the CPU overlaps the cache misses instead of waiting.
+        # Three passes per query (bucket bounds, row ids, distances), each a run of
+        # independent loads, so the CPU overlaps the cache misses instead of waiting.
         nq = queries.shape[0]
-        chunks = order.shape[0]
+        chunks = shifts.shape[0]
         nmask = masks.shape[0]
+        nprobe = chunks * nmask
+        stride = order.shape[1] * 64  # bits per chunk's packed rows
         rows = np.empty((nq, CAP), np.int64)
         dist = np.empty((nq, CAP), np.int64)
         found = np.zeros(nq, np.int64)
         keymask = u((1 << bits) - 1)
+        tagmask = np.int64((1 << tag_bits) - 1)
+        low32 = u(0xFFFFFFFF)
+        spilled = np.int64(1 << 31)
         blocks = min(nq, 256)
+        flat = order.ravel()
         for b in numba.prange(blocks):
-            starts = np.empty(nmask, np.int64)
-            ends = np.empty(nmask, np.int64)
+            starts = np.empty(nprobe, np.int64)
+            ends = np.empty(nprobe, np.int64)
+            qtags = np.empty(chunks, np.int64)
             buf = np.empty(BUF, np.int64)
             for i in range(b * nq // blocks, (b + 1) * nq // blocks):
                 q = queries[i]
-                n = 0
                 for c in range(chunks):
                     start = c * bits
                     w = start // 64
@@ -111,20 +135,44 @@ def _build() -> Callable[..., Any] | None:
                     val = q[w] >> u(s)
                     if s + bits > 64:
                         val = val | (q[w + 1] << u(64 - s))
-                    key = val & keymask
+                    key = (val & keymask) >> u(tag_bits)
+                    qtags[c] = np.int64(val) & tagmask
+                    shift = shifts[c]
+                    width = widths[c]
+                    low = (np.int64(1) << shift) - 1
                     for v in range(nmask):
                         k = np.int64(key ^ u(masks[v]))
-                        starts[v] = offsets[c, k]
-                        ends[v] = offsets[c, k + 1]
-                    nb = 0
-                    for v in range(nmask):
-                        for p in range(starts[v], ends[v]):
-                            buf[nb] = order[c, p]
-                            nb += 1
-                            if nb == BUF:
-                                n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
-                                nb = 0
-                    n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
+                        t = k & low
+                        first = table_at[c] + (k >> shift) * record_words[c]
+                        sample = np.int64(records[first] & low32)
+                        j = c * nmask + v
+                        if sample < spilled:  # one cache line holds both bounds
+                            pos = first * 64 + 32 + t * width
+                            starts[j] = sample + bits_at(records, pos, width)
+                            ends[j] = sample + bits_at(records, pos + width, width)
+                        else:
+                            at = sample - spilled + t
+                            starts[j] = np.int64(spill[at])
+                            ends[j] = np.int64(spill[at + 1])
+                n = 0
+                nb = 0
+                for j in range(nprobe):
+                    c = j // nmask
+                    base = (c - 1) * stride
+                    near = room[j % nmask]
+                    qtag = qtags[c]
+                    for p in range(starts[j], ends[j]):
+                        if c:
+                            e = bits_at(flat, base + p * entry_width, entry_width)
+                            r, tag = e >> tag_bits, e & tagmask
+                        else:  # the rows are in chunk 0's order
+                            r, tag = p, bits_at(tags, p * tag_bits, tag_bits)
+                        buf[nb] = r  # kept only when the tag is near enough: no branch
+                        nb += np.int64(popcount(u(tag ^ qtag))) <= near
+                        if nb == BUF:
+                            n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
+                            nb = 0
+                n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
                 found[i] = n
         return rows, dist, found
 
