@@ -3,7 +3,9 @@
 ``removed`` needs positive evidence from a rule. Errors, timeouts, refusals, 429s, 5xx,
 redirect loops and challenges end as ``unknown`` or ``unreachable`` with the reason; when
 ``confirm_removed`` is on, a removal is fetched a second time and a disagreement is
-reported as flapping instead of as removed.
+reported as flapping instead of as removed. A second answer identical to the first (final
+URL, status, content type and the body's digest) is the same evidence, so it is not read
+through the rules again: they would decide the same.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from types import TracebackType
@@ -35,6 +37,16 @@ from takedown.checker.transport import (
 )
 
 Outcome = tuple[Verdict, str, int | None, str | None]
+# what a decision is made from: final URL, status, content type (the charset) and body digest
+Reading = tuple[str | None, int | None, str | None, str | None]
+
+
+def _reading(
+    final_url: str | None, status: int | None, headers: Mapping[str, str], evidence: Evidence
+) -> Reading:
+    return final_url, status, headers.get("content-type"), evidence.body_sha256
+
+
 T = TypeVar("T")
 
 
@@ -213,7 +225,8 @@ class Checker:
         outcome = await self._attempts(url, start, evidence)
         if outcome[0] is Verdict.REMOVED and self.settings.confirm_removed:
             first = (evidence.rule, evidence.matched)
-            again = await self._attempts(url, start, Evidence())
+            seen = (_reading(evidence.final_url, outcome[2], evidence.headers, evidence), outcome)
+            again = await self._attempts(url, start, Evidence(), seen)
             evidence.observations = [str(outcome[0]), str(again[0])]
             if again[0] is not Verdict.REMOVED:
                 return (
@@ -224,7 +237,13 @@ class Checker:
                 )
         return outcome
 
-    async def _attempts(self, url: str, start: httpx.URL, evidence: Evidence) -> Outcome:
+    async def _attempts(
+        self,
+        url: str,
+        start: httpx.URL,
+        evidence: Evidence,
+        seen: tuple[Reading, Outcome] | None = None,
+    ) -> Outcome:
         s = self.settings
         last: Outcome = (Verdict.UNKNOWN, "not attempted", None, None)
         for attempt in range(s.retries + 1):
@@ -275,6 +294,10 @@ class Checker:
                             fetched.url,
                         )
                 else:
+                    if seen is not None and seen[0] == _reading(
+                        fetched.url, fetched.status, fetched.headers, evidence
+                    ):
+                        return seen[1]  # the same answer, byte for byte: the same decision
                     return self._decide(url, fetched, evidence)
             if attempt < s.retries:
                 await asyncio.sleep(

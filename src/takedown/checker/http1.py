@@ -28,7 +28,7 @@ import ssl
 import time
 import typing
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httptools
@@ -138,7 +138,8 @@ class Connection(asyncio.Protocol):
             if timer is not None:
                 timer.cancel()
 
-    async def body(self, read_timeout: float | None) -> AsyncIterator[bytes]:
+    async def next_chunk(self, read_timeout: float | None) -> bytes | None:
+        """The next piece of the body, or None at its end."""
         while True:
             if self.chunks:
                 chunk = self.chunks.popleft()
@@ -146,13 +147,12 @@ class Connection(asyncio.Protocol):
                 if self.paused and self.buffered < LOW_WATER and self.transport is not None:
                     self.paused = False
                     self.transport.resume_reading()
-                yield chunk
-            elif self.complete:
-                return
-            elif self.error is not None:
+                return chunk
+            if self.complete:
+                return None
+            if self.error is not None:
                 raise self.error
-            else:
-                await self._wait(read_timeout)
+            await self._wait(read_timeout)
 
     # -- asyncio.Protocol ----------------------------------------------------------------
 
@@ -266,6 +266,9 @@ class _Pool:
 
 
 class _Body(httpx.AsyncByteStream):
+    """The response body as httpx reads it: an iterator object, not an async generator
+    (each of those costs a registration with the event loop)."""
+
     def __init__(
         self, transport: FastTransport, pool: _Pool, conn: Connection, timeout: float | None
     ) -> None:
@@ -275,13 +278,18 @@ class _Body(httpx.AsyncByteStream):
         self._timeout = timeout
         self._closed = False
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> _Body:
+        return self
+
+    async def __anext__(self) -> bytes:
         try:
-            async for chunk in self._conn.body(self._timeout):
-                yield chunk
+            chunk = await self._conn.next_chunk(self._timeout)
         except BaseException:
             self._conn.abort()
             raise
+        if chunk is None:
+            raise StopAsyncIteration
+        return chunk
 
     async def aclose(self) -> None:
         if self._closed:
