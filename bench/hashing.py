@@ -1,15 +1,22 @@
 """Hashing benchmark: takedown's pipeline against bare ``pdqhash.compute`` on the same images.
 
-    .venv/bin/python bench/hashing.py                  # 300 synthetic JPEGs, 1024x768
-    .venv/bin/python bench/hashing.py --count 50 --size 640x480
+    .venv/bin/python bench/hashing.py                  # 200 synthetic JPEGs, 1024x768
+    .venv/bin/python bench/hashing.py --count 50 --size 640x480 --rounds 2
 
-Figures (images/s, best of --repeat runs):
-- compute: ``pdqhash.compute`` alone on arrays decoded beforehand;
-- decode+compute: open, decode and prepare each file, then ``pdqhash.compute``: the least
-  any PDQ pipeline must do;
-- pipeline xN: ``takedown.media.hash_files`` with N worker processes (adds sha256, md5,
-  the safety checks and the result objects). Overhead is measured against decode+compute;
-  scaling is pipeline x2 over pipeline x1.
+Every variant hashes the same files, decoded from disk each time; the variants take turns
+in each round (so a change in the machine's load hits them all alike), and ratios are
+taken within a round, then the median over rounds is printed.
+
+- compute: ``pdqhash.compute`` alone, on arrays decoded beforehand (one process);
+- bare: open, decode and prepare each file, then ``pdqhash.compute`` (the least any PDQ
+  pipeline must do), in this process and in a pool of 1 and of 2 processes;
+- takedown: ``takedown.media.hash_files`` (adds sha256 and md5 of the bytes, the safety
+  checks and the result dicts), in this process and in a pool of 1 and of 2 workers.
+
+Pools receive paths, not pixels, and every pool figure includes starting and stopping the
+pool (forked workers; the start-up alone is printed too). Overhead: takedown against bare,
+one process. Speed-up: 2 workers over 1, each side in its own pools; the bare speed-up is
+what this machine allows at that moment, so the pipeline's is also shown as a share of it.
 Synthetic pictures only. Prints figures; asserts nothing.
 """
 
@@ -17,10 +24,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +40,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from takedown.media.batch import hash_files  # noqa: E402
+from takedown.media.batch import _chunksize, hash_files  # noqa: E402
 from takedown.media.pdq import pixels_for_pdq  # noqa: E402
 
 
@@ -53,62 +63,88 @@ def make_images(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:
     return paths
 
 
-def best_rate(fn: Callable[[], int], repeat: int) -> float:
-    best = float("inf")
-    n = 0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        n = fn()
-        best = min(best, time.perf_counter() - t0)
-    return n / best
+def decode(path: str | Path) -> np.ndarray:
+    with Image.open(path) as im:
+        return pixels_for_pdq(im)
+
+
+def bare_one(path: str) -> str:
+    bits, _quality = pdqhash.compute(decode(path))
+    return bytes(np.packbits(bits)).hex()
+
+
+def bare_pool(paths: list[str], workers: int) -> int:
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        return len(list(pool.map(bare_one, paths, chunksize=_chunksize(len(paths), workers))))
+
+
+def takedown(paths: list[str], workers: int, pool: bool) -> int:
+    results = list(hash_files(paths, workers=workers, pool=pool))
+    assert all(r["ok"] for r in results)
+    return len(results)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--count", type=int, default=300)
+    ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--size", default="1024x768")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
+    print(f"cores={os.cpu_count()} images={args.count} size={args.size} rounds={args.rounds}")
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
-        paths = make_images(Path(tmp), args.count, (size[0], size[1]))
-
-        def decode(p: Path) -> np.ndarray:
-            with Image.open(p) as im:
-                return pixels_for_pdq(im)
-
+        paths = [str(p) for p in make_images(Path(tmp), args.count, (size[0], size[1]))]
         arrays = [decode(p) for p in paths]
+        (Path(tmp) / "tiny").mkdir()
+        tiny = [str(p) for p in make_images(Path(tmp) / "tiny", 2, (16, 16))]
 
-        def compute() -> int:
-            for a in arrays:
-                pdqhash.compute(a)
-            return len(arrays)
-
-        def decode_compute() -> int:
-            for p in paths:
-                pdqhash.compute(decode(p))
-            return len(paths)
-
-        def pipeline(workers: int) -> Callable[[], int]:
-            def run() -> int:
-                results = list(hash_files(paths, workers=workers))
-                assert all(r["ok"] for r in results)
-                return len(results)
-
-            return run
-
-        rates = {
-            "compute": best_rate(compute, args.repeat),
-            "decode+compute": best_rate(decode_compute, args.repeat),
-            "pipeline x1": best_rate(pipeline(1), args.repeat),
-            "pipeline x2": best_rate(pipeline(2), args.repeat),
+        variants: dict[str, Callable[[], int]] = {
+            "compute (arrays ready)": lambda: sum(1 for a in arrays if pdqhash.compute(a)),
+            "bare, this process": lambda: sum(1 for p in paths if bare_one(p)),
+            "bare, pool of 1": lambda: bare_pool(paths, 1),
+            "bare, pool of 2": lambda: bare_pool(paths, 2),
+            "takedown, this process": lambda: takedown(paths, 1, False),
+            "takedown, pool of 1": lambda: takedown(paths, 1, True),
+            "takedown, pool of 2": lambda: takedown(paths, 2, True),
         }
-    print(f"cores={os.cpu_count()} images={args.count} size={args.size} (best of {args.repeat})")
-    for name, rate in rates.items():
-        print(f"{name:16} {rate:8.1f} images/s")
-    overhead = 1 - rates["pipeline x1"] / rates["decode+compute"]
-    print(f"pipeline overhead vs decode+compute, 1 process: {overhead:+.1%}")
-    print(f"scaling, 2 processes over 1: {rates['pipeline x2'] / rates['pipeline x1']:.2f}x")
+        rates: dict[str, list[float]] = {name: [] for name in variants}
+        startup: list[float] = []
+        for r in range(args.rounds):
+            names = list(variants)
+            names = names[r % len(names) :] + names[: r % len(names)]  # rotate the order
+            for name in names:
+                t0 = time.perf_counter()
+                n = variants[name]()
+                rates[name].append(n / (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            takedown(tiny, 2, True)  # two 16x16 files: almost only the pool's start and stop
+            startup.append(time.perf_counter() - t0)
+    print(f"load average after:  {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    for name, values in rates.items():
+        shown = " ".join(f"{v:6.1f}" for v in values)
+        print(f"{name:24} median {statistics.median(values):6.1f} images/s   rounds: {shown}")
+    print(
+        f"pool start and stop (2 workers, 2 tiny files): {statistics.median(startup) * 1e3:.0f} ms"
+    )
+
+    def paired(a: str, b: str) -> float:
+        return statistics.median(x / y for x, y in zip(rates[a], rates[b], strict=True))
+
+    overhead = 1 - paired("takedown, this process", "bare, this process")
+    ours = paired("takedown, pool of 2", "takedown, pool of 1")
+    bare = paired("bare, pool of 2", "bare, pool of 1")
+    print(f"overhead, takedown vs bare, one process:       {overhead:+.1%}")
+    print(
+        f"overhead, takedown vs bare, pool of 2:         {1 - paired('takedown, pool of 2', 'bare, pool of 2'):+.1%}"
+    )
+    print(f"speed-up, 2 workers over 1, takedown:          {ours:.2f}x")
+    print(f"speed-up, 2 workers over 1, bare:              {bare:.2f}x")
+    print(f"takedown's speed-up as a share of bare's:      {ours / bare:.0%}")
+    print(
+        "speed-up, takedown pool of 2 over this process: "
+        f"{paired('takedown, pool of 2', 'takedown, this process'):.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -159,6 +159,8 @@ def main() -> None:
             print(json.dumps(run_hma(n, args.threads)))
         return
     print(f"cores={os.cpu_count()} queries={QUERIES} threshold={THRESHOLD}")
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    results: dict[tuple[str, int], dict[str, Any]] = {}
     for n in args.sizes:
         for which in ("hma", "ours"):
             if (args.only and which != args.only) or (which == "hma" and n > args.hma_max):
@@ -173,6 +175,22 @@ def main() -> None:
                 print(f"{which:5} n={n:>10,}  failed: {proc.stderr.strip().splitlines()[-1:]}")
                 continue
             print(f"{which:5} n={n:>10,}  {proc.stdout.strip()}", flush=True)
+            results[which, n] = json.loads(proc.stdout)
+    print(f"load average after:  {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    for n in args.sizes:
+        ours, hma = results.get(("ours", n)), results.get(("hma", n))
+        if ours:
+            print(
+                f"n={n:>10,}  ours: {ours['bytes_per_hash']} bytes/hash (index), "
+                f"{ours['index_rss_mib']} MiB held, {ours['peak_rss_mib']} MiB peak, "
+                f"{ours['queries_per_s']:,} queries/s"
+            )
+        if ours and hma:
+            print(
+                f"n={n:>10,}  ours/hma: {ours['queries_per_s'] / hma['queries_per_s']:.1f}x "
+                f"queries/s, {ours['index_rss_mib'] / hma['index_rss_mib']:.1%} of its memory, "
+                f"build {ours['build_s']} s vs {hma['build_s']} s"
+            )
 
 
 if __name__ == "__main__":

@@ -80,6 +80,14 @@ def test_batch_goes_on_past_bad_files_in_order(media_dir: Path) -> None:
     assert sorted(seen) == sorted(r["path"] for r in results)
 
 
+def test_one_worker_in_a_pool_or_in_process_agree(media_dir: Path) -> None:
+    paths = [media_dir / n for n in ["two.png", "one.png", "notes.txt", "one.png"]]
+    here = list(hash_files(paths, workers=1))
+    pooled = list(hash_files(paths, workers=1, pool=True))
+    assert pooled == here and [r["ok"] for r in here] == [True, True, False, True]
+    assert list(hash_files([], pool=True)) == []
+
+
 def test_env_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TAKEDOWN_MEDIA_VIDEO_FPS", "0.5")
     monkeypatch.setenv("TAKEDOWN_MEDIA_MAX_PIXELS", "1234")
