@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from takedown.checker import Verdict, default_rules
 from takedown.checker.rules import normalise
@@ -149,6 +152,14 @@ def test_removed_and_suspended_items_of_every_platform_are_removed(state: State)
 
 def test_normalise_folds_entities_apostrophes_space_and_case() -> None:
     assert normalise("Can&#39;t\n  SEE it’s") == "can't see it's"
+
+
+@given(st.text(alphabet=st.sampled_from(list("aZ ß\t\n&#;x27’‘ʼ′'\u2028İ")) | st.characters()))
+def test_normalise_is_its_plain_definition(text: str) -> None:
+    apostrophes = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u2032", "'"))
+    assert (
+        normalise(text) == " ".join(html.unescape(text).translate(apostrophes).split()).casefold()
+    )
 
 
 def test_youtube_channel_redirected_home_is_removed() -> None:

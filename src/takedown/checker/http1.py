@@ -35,6 +35,7 @@ import httptools
 import httpx
 
 from takedown.checker.guard import Refused
+from takedown.checker.limits import Places
 from takedown.checker.transport import GUARD_PREFIX, GuardedBackend, NameNotFound
 
 HIGH_WATER = 256 * 1024  # body bytes buffered before reading pauses
@@ -252,7 +253,7 @@ class _Pool:
     """The connections to one origin: at most ``limit`` at once, idle ones kept for reuse."""
 
     def __init__(self, limit: int) -> None:
-        self.limit = asyncio.Semaphore(limit)
+        self.limit = Places(limit)
         self.idle: list[Connection] = []
 
     def take(self) -> Connection | None:
@@ -376,7 +377,7 @@ class FastTransport(httpx.AsyncBaseTransport):
         head, framed = _head(request)
         if framed:  # a request without Content-Length or Transfer-Encoding has no body
             head += await request.aread()
-        await pool.limit.acquire()
+        await pool.limit.take()
         conn: Connection | None = None
         try:
             conn = pool.take()
@@ -395,7 +396,7 @@ class FastTransport(httpx.AsyncBaseTransport):
         except BaseException:
             if conn is not None:
                 conn.abort()
-            pool.limit.release()
+            pool.limit.give()
             raise
         return httpx.Response(
             conn.status,
@@ -409,7 +410,7 @@ class FastTransport(httpx.AsyncBaseTransport):
         )
 
     def _release(self, pool: _Pool, conn: Connection) -> None:
-        pool.limit.release()
+        pool.limit.give()
         if conn.complete and conn.keep_alive and not conn.closed and not conn.chunks:
             conn.active = False
             conn.idle_since = time.monotonic()
