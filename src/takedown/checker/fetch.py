@@ -145,7 +145,7 @@ async def fetch(
     current = start
     current_text = str(current)
     jar: httpx.Cookies | None = None
-    seen = {(current_text, _NO_COOKIE_STATE)}  # the same request twice is a loop
+    seen: set[tuple[str, frozenset[tuple[str, str, str, str | None]]]] | None = None
     for _ in range(max_redirects + 1):
         host = current.host
         port = current.port or (443 if current.scheme == "https" else 80)
@@ -170,6 +170,8 @@ async def fetch(
                     except (httpx.InvalidURL, ValueError) as exc:
                         raise RedirectProblem(f"redirect to an invalid URL: {exc}") from None
                     vet_scheme(nxt.scheme)
+                    if seen is None:  # the same request twice is a loop
+                        seen = {(str(start), _NO_COOKIE_STATE)}
                     step = (str(nxt), _cookie_state(jar))
                     if step in seen:
                         raise RedirectProblem(f"redirect loop back to {nxt}")
