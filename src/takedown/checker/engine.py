@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from takedown.checker.deadlines import Deadline, Deadlines
 from takedown.checker.fetch import CheckerClient, Fetched, RedirectProblem, fetch, parse_url
 from takedown.checker.guard import Guard, Refused
 from takedown.checker.http1 import FastTransport
@@ -110,6 +111,7 @@ class Checker:
             follow_redirects=False,
             trust_env=False,
         )
+        self._deadlines = Deadlines()  # each check's whole-check timeout
         self.limits = HostLimits(
             s.concurrency, s.per_host_concurrency, s.per_host_rate, s.per_host_burst
         )
@@ -208,7 +210,7 @@ class Checker:
         try:
             if isinstance(start, Refused):
                 raise start
-            async with self.limits.gate(start.host), asyncio.timeout(s.check_timeout):
+            async with self.limits.gate(start.host), Deadline(self._deadlines, s.check_timeout):
                 checked_at = datetime.now(UTC)  # when the check starts, not when it queued
                 verdict, reason, status, final = await self._check(url, start, evidence)
         except TimeoutError:

@@ -10,7 +10,9 @@ of a check's CPU scanning its pool and wrapping sockets. It keeps every safety p
   are separate requests, so each hop is vetted the same way;
 * https is TLS through asyncio, with SNI and certificate checks against the URL's host (not
   the ``--connect-to`` address), as curl does;
-* timeouts: connect, write and read (each wait for the next bytes), as httpx names them;
+* timeouts: connect, and read (each wait for the next bytes), as httpx names them; read
+  timeouts are watched by ``Deadlines`` (one timer for all, up to 0.1 s late). A request
+  is one small write that the event loop buffers, so it has no write timeout of its own;
 * the body is never read ahead beyond a small buffer: reading pauses above ``HIGH_WATER``,
   and a response closed before its end closes its connection instead of draining it, so a
   20 MB page costs only the bytes the caller asked for. Response headers are capped too;
@@ -34,6 +36,7 @@ from typing import Any
 import httptools
 import httpx
 
+from takedown.checker.deadlines import Deadlines
 from takedown.checker.guard import Refused
 from takedown.checker.limits import Places
 from takedown.checker.transport import GUARD_PREFIX, GuardedBackend, NameNotFound
@@ -47,16 +50,12 @@ KEEPALIVE_EXPIRY = 30.0
 Origin = tuple[str, str, int]
 
 
-def _expire(fut: asyncio.Future[None]) -> None:
-    if not fut.done():
-        fut.set_exception(httpx.ReadTimeout("read timed out"))
-
-
 class Connection(asyncio.Protocol):
     """One keep-alive connection; at most one request on it at a time."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, deadlines: Deadlines) -> None:
         self.loop = loop
+        self.deadlines = deadlines
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.server_addr: tuple[str, int] | None = None
@@ -131,13 +130,19 @@ class Connection(asyncio.Protocol):
     async def _wait(self, read_timeout: float | None) -> None:
         """Until the protocol has news (bytes, the end, an error) or ``read_timeout`` passes."""
         self.waiter = fut = self.loop.create_future()
-        timer = None if read_timeout is None else self.loop.call_later(read_timeout, _expire, fut)
+        if read_timeout is not None:
+            self.deadlines.watch(self, read_timeout, self._read_timed_out)
         try:
             await fut
         finally:
             self.waiter = None
-            if timer is not None:
-                timer.cancel()
+            if read_timeout is not None:
+                self.deadlines.forget(self)
+
+    def _read_timed_out(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(httpx.ReadTimeout("read timed out"))
 
     async def next_chunk(self, read_timeout: float | None) -> bytes | None:
         """The next piece of the body, or None at its end."""
@@ -315,6 +320,7 @@ class FastTransport(httpx.AsyncBaseTransport):
         self._ssl: ssl.SSLContext | None = None
         self._pools: dict[Origin, _Pool] = {}
         self._open: set[Connection] = set()
+        self._deadlines = Deadlines()
 
     def _ssl_context(self) -> ssl.SSLContext:
         if self._ssl is None:
@@ -335,7 +341,7 @@ class FastTransport(httpx.AsyncBaseTransport):
         tls = self._ssl_context() if scheme == "https" else None
         last: httpx.TransportError | None = None
         for address in addresses:  # every one of them was vetted; connect to it, not the name
-            conn = Connection(loop)
+            conn = Connection(loop, self._deadlines)
             try:
                 async with asyncio.timeout(timeout):
                     await loop.create_connection(
