@@ -232,7 +232,7 @@ async def main(args: argparse.Namespace) -> int:
             ratio = rate / best[bare]
             print(
                 f"goal: checker >= 50% of the {bare} loop ({best[bare]:,.0f} req/s): "
-                f"{_met(ratio >= 0.5)} ({ratio:.0%}; per request "
+                f"{_met(ratio >= 0.5)} ({ratio:.1%}; per request "
                 f"{ratio * requests_per_check:.0%})"
             )
         if "checker, no confirmation" in best:
