@@ -15,7 +15,6 @@ import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from datetime import UTC, datetime
-from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -137,9 +136,10 @@ class Checker:
     ) -> list[CheckResult]:
         """Check all URLs under the limits; results come back in input order.
 
-        Checks start host by host in turns, at most ``concurrency`` at once and
-        ``per_host_concurrency`` per host, and only the checks in progress exist as tasks:
-        memory and the garbage collector's work stay flat however many URLs come in.
+        Workers, at most ``concurrency`` of them and ``per_host_concurrency`` on one host,
+        each check one host's URLs in turn, then move to a host that has URLs waiting and a
+        free place. Memory and the garbage collector's work stay flat however many URLs
+        come in, and no task is made per URL.
         """
         urls = list(urls)
         starts = [_parse(url) for url in urls]
@@ -147,57 +147,47 @@ class Checker:
         for i, start in enumerate(starts):
             queues.setdefault(start.host if isinstance(start, httpx.URL) else "", deque()).append(i)
         results: list[CheckResult | None] = [None] * len(urls)
-        loop = asyncio.get_running_loop()
-        finished: asyncio.Future[None] = loop.create_future()
-        total = max(1, self.settings.concurrency)
         per_host = max(1, self.settings.per_host_concurrency)
         active = dict.fromkeys(queues, 0)
         ready = deque(queues)  # hosts with URLs waiting and a free place, each host once
-        tasks: set[asyncio.Task[None]] = set()
-        left = len(urls)
 
-        async def one(i: int) -> None:
-            result = results[i] = await self._check_from(urls[i], starts[i])
-            if on_result is not None:
-                maybe = on_result(result)
-                if maybe is not None:
-                    await maybe
-
-        def fill() -> None:
-            while len(tasks) < total and ready:
+        def move(leaving: str | None) -> str | None:
+            """A worker leaves a host (if on one) and takes a place on the next ready host."""
+            if leaving is not None:
+                active[leaving] -= 1
+                if queues[leaving] and active[leaving] == per_host - 1:
+                    ready.append(leaving)  # it was full, so it was not in ``ready``
+            while ready:
                 host = ready.popleft()
-                queue = queues[host]
-                task = loop.create_task(one(queue.popleft()))
-                tasks.add(task)
-                task.add_done_callback(partial(done, host))
+                if not queues[host]:
+                    continue  # emptied by the workers already on it
                 active[host] += 1
-                if queue and active[host] < per_host:
+                if active[host] < per_host:
                     ready.append(host)
+                return host
+            return None
 
-        def done(host: str, task: asyncio.Task[None]) -> None:
-            nonlocal left
-            tasks.discard(task)
-            left -= 1
-            active[host] -= 1
-            if queues[host] and active[host] == per_host - 1:
-                ready.append(host)  # it was full, so it was not waiting in ``ready``
-            error = task.exception() if not task.cancelled() else asyncio.CancelledError()
-            if error is not None and not finished.done():
-                finished.set_exception(error)
-            fill()
-            if left == 0 and not finished.done():
-                finished.set_result(None)
+        async def worker(host: str | None) -> None:
+            while host is not None:
+                queue = queues[host]
+                if queue:
+                    i = queue.popleft()
+                    result = results[i] = await self._check_from(urls[i], starts[i])
+                    if on_result is not None:
+                        maybe = on_result(result)
+                        if maybe is not None:
+                            await maybe
+                if not queue:
+                    host = move(host)
 
-        if not urls:
-            return []
-        fill()
+        first = [move(None) for _ in range(min(len(urls), max(1, self.settings.concurrency)))]
+        workers = [asyncio.ensure_future(worker(host)) for host in first if host is not None]
         try:
-            await finished
+            await asyncio.gather(*workers)
         finally:
-            for task in tasks:
+            for task in workers:
                 task.cancel()
-            if tasks:
-                await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*workers, return_exceptions=True)
         return [r for r in results if r is not None]
 
     async def check(self, url: str) -> CheckResult:
