@@ -77,6 +77,23 @@ def _build() -> Callable[..., Any] | None:
         return n
 
     @numba.njit(inline="always")  # type: ignore[untyped-decorator]
+    def near(  # pragma: no cover - compiled
+        buf: Any, probe: Any, nb: int, tag_bits: int, qtag: Any, room: Any
+    ) -> int:
+        """Keep the gathered (row, tag) entries whose tag is close enough to the query's
+        for the probe that found them; leaves their rows at the front of buf. A separate
+        pass over cached data, so that the gathering loop's stores never wait on a load."""
+        if tag_bits == 0:
+            return nb
+        tagmask = (np.int64(1) << tag_bits) - 1
+        m = 0
+        for x in range(nb):
+            e = buf[x]
+            buf[m] = e >> tag_bits
+            m += popcount(u((e & tagmask) ^ qtag)) <= room[probe[x]]
+        return m
+
+    @numba.njit(inline="always")  # type: ignore[untyped-decorator]
     def bits_at(packed: Any, pos: Any, width: Any) -> Any:  # pragma: no cover - compiled
         """The ``width``-bit integer at bit ``pos`` of a packed bit string."""
         at = u(pos)
@@ -105,12 +122,11 @@ def _build() -> Callable[..., Any] | None:
         queries: Any,
         threshold: int,
     ) -> Any:
-        # Three passes per query (bucket bounds, row ids, distances), each a run of
-        # independent loads, so the CPU overlaps the cache misses instead of waiting.
+        # Three passes per query and chunk (bucket bounds, row ids, distances), each a run
+        # of independent loads, so the CPU overlaps the cache misses instead of waiting.
         nq = queries.shape[0]
         chunks = shifts.shape[0]
         nmask = masks.shape[0]
-        nprobe = chunks * nmask
         stride = order.shape[1] * 64  # bits per chunk's packed rows
         rows = np.empty((nq, CAP), np.int64)
         dist = np.empty((nq, CAP), np.int64)
@@ -122,12 +138,13 @@ def _build() -> Callable[..., Any] | None:
         blocks = min(nq, 256)
         flat = order.ravel()
         for b in numba.prange(blocks):
-            starts = np.empty(nprobe, np.int64)
-            ends = np.empty(nprobe, np.int64)
-            qtags = np.empty(chunks, np.int64)
+            starts = np.empty(nmask, np.int64)
+            ends = np.empty(nmask, np.int64)
             buf = np.empty(BUF, np.int64)
+            probe = np.empty(BUF, np.int64)
             for i in range(b * nq // blocks, (b + 1) * nq // blocks):
                 q = queries[i]
+                n = 0
                 for c in range(chunks):
                     start = c * bits
                     w = start // 64
@@ -136,7 +153,7 @@ def _build() -> Callable[..., Any] | None:
                     if s + bits > 64:
                         val = val | (q[w + 1] << u(64 - s))
                     key = (val & keymask) >> u(tag_bits)
-                    qtags[c] = np.int64(val) & tagmask
+                    qtag = np.int64(val) & tagmask
                     shift = shifts[c]
                     width = widths[c]
                     low = (np.int64(1) << shift) - 1
@@ -145,34 +162,30 @@ def _build() -> Callable[..., Any] | None:
                         t = k & low
                         first = table_at[c] + (k >> shift) * record_words[c]
                         sample = np.int64(records[first] & low32)
-                        j = c * nmask + v
                         if sample < spilled:  # one cache line holds both bounds
-                            pos = first * 64 + 32 + t * width
-                            starts[j] = sample + bits_at(records, pos, width)
-                            ends[j] = sample + bits_at(records, pos + width, width)
+                            both = bits_at(records, first * 64 + 32 + t * width, 2 * width)
+                            starts[v] = sample + (both & ((1 << width) - 1))
+                            ends[v] = sample + (both >> width)
                         else:
                             at = sample - spilled + t
-                            starts[j] = np.int64(spill[at])
-                            ends[j] = np.int64(spill[at + 1])
-                n = 0
-                nb = 0
-                for j in range(nprobe):
-                    c = j // nmask
+                            starts[v] = np.int64(spill[at])
+                            ends[v] = np.int64(spill[at + 1])
                     base = (c - 1) * stride
-                    near = room[j % nmask]
-                    qtag = qtags[c]
-                    for p in range(starts[j], ends[j]):
-                        if c:
-                            e = bits_at(flat, base + p * entry_width, entry_width)
-                            r, tag = e >> tag_bits, e & tagmask
-                        else:  # the rows are in chunk 0's order
-                            r, tag = p, bits_at(tags, p * tag_bits, tag_bits)
-                        buf[nb] = r  # kept only when the tag is near enough: no branch
-                        nb += np.int64(popcount(u(tag ^ qtag))) <= near
-                        if nb == BUF:
-                            n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
-                            nb = 0
-                n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
+                    nb = 0
+                    for v in range(nmask):
+                        for p in range(starts[v], ends[v]):
+                            if c:
+                                buf[nb] = bits_at(flat, base + p * entry_width, entry_width)
+                            else:  # the rows are in chunk 0's order: only tags are stored
+                                buf[nb] = (p << tag_bits) | bits_at(tags, p * tag_bits, tag_bits)
+                            probe[nb] = v
+                            nb += 1
+                            if nb == BUF:
+                                nb = near(buf, probe, nb, tag_bits, qtag, room)
+                                n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
+                                nb = 0
+                    nb = near(buf, probe, nb, tag_bits, qtag, room)
+                    n = check(lo, hi, buf, nb, q, threshold, i, n, rows, dist)
                 found[i] = n
         return rows, dist, found
 
