@@ -45,6 +45,7 @@ class ScriptedServer:
         self.tls = tls
         self.connections = 0
         self.requests: list[tuple[str, str]] = []  # (target, Host header)
+        self.bodies: list[bytes] = []
         self.unfinished = 0  # answers the client hung up on before taking them whole
         self.port = 0
         self._server: asyncio.Server | None = None
@@ -71,6 +72,8 @@ class ScriptedServer:
                 target = head.split(" ", 2)[1]
                 fields = [ln.split(":", 1) for ln in head.split("\r\n")[1:] if ":" in ln]
                 host = next((v.strip() for k, v in fields if k.lower() == "host"), "")
+                length = next((int(v) for k, v in fields if k.lower() == "content-length"), 0)
+                self.bodies.append(await reader.readexactly(length))
                 self.requests.append((target, host))
                 raw = self.script(target, len(self.requests))
                 if raw is None:
@@ -245,6 +248,19 @@ def test_tls_checks_the_certificate_against_the_url_host_not_the_connect_to_addr
             return good.text, server.requests[0][1]
 
     assert run(scenario()) == ("secret", "platform.example")
+
+
+def test_a_request_body_goes_with_its_length_and_head_is_refused() -> None:
+    async def scenario() -> list[bytes]:
+        script: Script = lambda target, n: answer(b"ok")  # noqa: E731
+        async with ScriptedServer(script) as server, client_for(server) as (client, _):
+            await client.post("http://platform.example/form", content=b"a=1&b=2")
+            await client.get("http://platform.example/")
+            with pytest.raises(httpx.LocalProtocolError, match="HEAD"):
+                await client.head("http://platform.example/")
+            return server.bodies
+
+    assert run(scenario()) == [b"a=1&b=2", b""]
 
 
 def test_a_server_that_closes_idle_connections_costs_nothing_but_a_new_connection() -> None:

@@ -19,8 +19,9 @@ of a check's CPU scanning its pool and wrapping sockets. It keeps every safety p
 * a malformed response is an ``httpx.RemoteProtocolError``, which the checker reports as
   ``unreachable``, never as a verdict about the page.
 
-It does not speak to proxies: with a proxy configured the checker uses ``HostPools``
-(httpcore) instead, which vets each hop before the proxy is asked for it.
+It sends what the checker sends: GETs, and bodies with a Content-Length (no chunked request
+bodies, no HEAD). It does not speak to proxies: with a proxy configured the checker uses
+``HostPools`` (httpcore) instead, which vets each hop before the proxy is asked for it.
 """
 
 from __future__ import annotations
@@ -372,6 +373,8 @@ class FastTransport(httpx.AsyncBaseTransport):
         scheme = url.scheme
         if scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"scheme {scheme!r} is not supported")
+        if request.method in ("HEAD", "CONNECT"):  # answers whose framing the parser can't see
+            raise httpx.LocalProtocolError(f"{request.method} is not supported here")
         host = url.host
         port = url.port or (443 if scheme == "https" else 80)
         key = (scheme, host, port)

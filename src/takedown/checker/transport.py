@@ -1,8 +1,10 @@
-"""Name resolution, curl-like ``--connect-to`` and the guarded httpx transport.
+"""Name resolution, curl-like ``--connect-to`` and the guarded httpx transports.
 
-The transport's network backend is the only place a TCP connection is opened: it applies
-``--connect-to``, resolves the name, vets every address with the guard and connects to the
-vetted address itself. Redirect hops open connections the same way, so each is vetted.
+``GuardedBackend.vetted`` is the one way to an address: it applies ``--connect-to``, resolves
+the name, and vets every address with the guard. Both transports connect only to what it
+returns, the vetted address itself: ``http1.FastTransport`` (the default) and ``HostPools``
+here (httpcore, used when a proxy is configured), whose network backend is
+``GuardedBackend``. Redirect hops open connections the same way, so each is vetted.
 """
 
 from __future__ import annotations
