@@ -326,7 +326,8 @@ class FastTransport(httpx.AsyncBaseTransport):
     def _ssl_context(self) -> ssl.SSLContext:
         if self._ssl is None:
             self._ssl = httpx.create_ssl_context(verify=self._verify)
-            self._ssl.set_alpn_protocols(["http/1.1"])
+            if self._ssl is not self._verify:  # never change a context the caller gave
+                self._ssl.set_alpn_protocols(["http/1.1"])
         return self._ssl
 
     async def _connect(
