@@ -160,6 +160,26 @@ def test_bodies_framed_every_way_are_read_whole(raw: bytes, body: bytes) -> None
     assert run(scenario()) == (body, b"second")
 
 
+def test_a_redirect_with_a_body_left_unread_keeps_its_connection() -> None:
+    def script(target: str, n: int) -> bytes | None:
+        if target == "/old":
+            return answer(b"<a href=/new>moved</a>", "301 Moved", "Location: /new\r\n")
+        return answer(b"new")
+
+    async def scenario() -> tuple[str, int]:
+        async with ScriptedServer(script) as server, client_for(server) as (client, _):
+            async with client.stream("GET", "http://platform.example/old") as moved:
+                connection = moved.extensions["network_stream"]
+                async with asyncio.timeout(5):
+                    while not connection.complete:  # the whole small body in, unread
+                        await asyncio.sleep(0.001)
+                assert moved.status_code == 301
+            new = await client.get("http://platform.example/new")
+            return new.text, server.connections
+
+    assert run(scenario()) == ("new", 1)
+
+
 def test_a_body_closed_early_is_not_drained_and_its_connection_not_reused() -> None:
     huge = answer(b"x" * (20 * 1024 * 1024))
 

@@ -421,7 +421,8 @@ class FastTransport(httpx.AsyncBaseTransport):
 
     def _release(self, pool: _Pool, conn: Connection) -> None:
         pool.limit.give()
-        if conn.complete and conn.keep_alive and not conn.closed and not conn.chunks:
+        if conn.complete and conn.keep_alive and not conn.closed and not conn.paused:
+            conn.chunks.clear()  # all of it arrived (a redirect's few bytes): drop, keep alive
             conn.active = False
             conn.idle_since = time.monotonic()
             pool.idle.append(conn)
