@@ -139,7 +139,8 @@ class Checker:
         Workers, at most ``concurrency`` of them and ``per_host_concurrency`` on one host,
         each check one host's URLs in turn, then move to a host that has URLs waiting and a
         free place. Memory and the garbage collector's work stay flat however many URLs
-        come in, and no task is made per URL.
+        come in, and no task is made per URL. ``on_result`` runs in the worker before its
+        next check, so keep it quick.
         """
         urls = list(urls)
         starts = [_parse(url) for url in urls]
