@@ -3,9 +3,10 @@
     .venv/bin/python bench/hashing.py                  # 200 synthetic JPEGs, 1024x768
     .venv/bin/python bench/hashing.py --count 50 --size 640x480 --rounds 2
 
-Every variant hashes the same files, decoded from disk each time; the variants take turns
-in each round (so a change in the machine's load hits them all alike), and ratios are
-taken within a round, then the median over rounds is printed.
+Every variant hashes the same files, decoded from disk each time, in a fresh process of
+its own (the heap a previous variant left behind moves PDQ's timings by 10-15%); the
+variants take turns in each round (so a change in the machine's load hits them all alike),
+ratios are taken within a round, and the median over rounds is printed.
 
 - compute: ``pdqhash.compute`` alone, on arrays decoded beforehand (one process);
 - bare: open, decode and prepare each file, then ``pdqhash.compute`` (the least any PDQ
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,39 +86,58 @@ def takedown(paths: list[str], workers: int, pool: bool) -> int:
     return len(results)
 
 
+VARIANTS: dict[str, Callable[[list[str]], int]] = {
+    "compute (arrays ready)": lambda paths: 0,  # timed apart: see run_variant
+    "bare, this process": lambda paths: sum(1 for p in paths if bare_one(p)),
+    "bare, pool of 1": lambda paths: bare_pool(paths, 1),
+    "bare, pool of 2": lambda paths: bare_pool(paths, 2),
+    "takedown, this process": lambda paths: takedown(paths, 1, False),
+    "takedown, pool of 1": lambda paths: takedown(paths, 1, True),
+    "takedown, pool of 2": lambda paths: takedown(paths, 2, True),
+}
+
+
+def run_variant(name: str, folder: Path) -> float:
+    """Images per second of one variant, in this (fresh) process."""
+    paths = sorted(str(p) for p in folder.glob("img*.jpg"))
+    if name.startswith("compute"):
+        arrays = [decode(p) for p in paths]
+        t0 = time.perf_counter()
+        for a in arrays:
+            pdqhash.compute(a)
+        return len(arrays) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    n = VARIANTS[name](paths)
+    return n / (time.perf_counter() - t0)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--size", default="1024x768")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--variant", nargs=2, metavar=("NAME", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.variant:
+        print(run_variant(args.variant[0], Path(args.variant[1])))
+        return
     size = tuple(int(v) for v in args.size.split("x"))
     print(f"cores={os.cpu_count()} images={args.count} size={args.size} rounds={args.rounds}")
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
     with tempfile.TemporaryDirectory() as tmp:
-        paths = [str(p) for p in make_images(Path(tmp), args.count, (size[0], size[1]))]
-        arrays = [decode(p) for p in paths]
+        make_images(Path(tmp), args.count, (size[0], size[1]))
         (Path(tmp) / "tiny").mkdir()
         tiny = [str(p) for p in make_images(Path(tmp) / "tiny", 2, (16, 16))]
-
-        variants: dict[str, Callable[[], int]] = {
-            "compute (arrays ready)": lambda: sum(1 for a in arrays if pdqhash.compute(a)),
-            "bare, this process": lambda: sum(1 for p in paths if bare_one(p)),
-            "bare, pool of 1": lambda: bare_pool(paths, 1),
-            "bare, pool of 2": lambda: bare_pool(paths, 2),
-            "takedown, this process": lambda: takedown(paths, 1, False),
-            "takedown, pool of 1": lambda: takedown(paths, 1, True),
-            "takedown, pool of 2": lambda: takedown(paths, 2, True),
-        }
-        rates: dict[str, list[float]] = {name: [] for name in variants}
-        startup: list[float] = []
         for r in range(args.rounds):
-            names = list(variants)
+            names = list(VARIANTS)
             names = names[r % len(names) :] + names[: r % len(names)]  # rotate the order
-            for name in names:
-                t0 = time.perf_counter()
-                n = variants[name]()
-                rates[name].append(n / (time.perf_counter() - t0))
+            for name in names:  # each in a fresh process: no heap left over from another
+                cmd = [sys.executable, __file__, "--variant", name, tmp]
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+                rates[name].append(float(out))
+        startup = []
+        for _ in range(5):
             t0 = time.perf_counter()
             takedown(tiny, 2, True)  # two 16x16 files: almost only the pool's start and stop
             startup.append(time.perf_counter() - t0)
@@ -132,12 +153,11 @@ def main() -> None:
         return statistics.median(x / y for x, y in zip(rates[a], rates[b], strict=True))
 
     overhead = 1 - paired("takedown, this process", "bare, this process")
+    pooled = 1 - paired("takedown, pool of 2", "bare, pool of 2")
     ours = paired("takedown, pool of 2", "takedown, pool of 1")
     bare = paired("bare, pool of 2", "bare, pool of 1")
     print(f"overhead, takedown vs bare, one process:       {overhead:+.1%}")
-    print(
-        f"overhead, takedown vs bare, pool of 2:         {1 - paired('takedown, pool of 2', 'bare, pool of 2'):+.1%}"
-    )
+    print(f"overhead, takedown vs bare, pools of 2:        {pooled:+.1%}")
     print(f"speed-up, 2 workers over 1, takedown:          {ours:.2f}x")
     print(f"speed-up, 2 workers over 1, bare:              {bare:.2f}x")
     print(f"takedown's speed-up as a share of bare's:      {ours / bare:.0%}")
