@@ -11,7 +11,6 @@ referral is ``gone_before_referral``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from takedown.checker import Checker, CheckerSettings, CheckResult
+from takedown.checker import run as run_checks
 from takedown.domain.rechecks import Observation, RecheckSchedule, time_to_removal
 from takedown.services.items import change_state
 from takedown.store import audit
@@ -121,13 +121,13 @@ def verify_items(
     with db.session() as session:
         urls = {i.id: i.url for i in session.scalars(select(Item).where(Item.id.in_(ids)))}
 
-    async def run() -> list[tuple[int, CheckResult]]:
+    async def check_all() -> list[tuple[int, CheckResult]]:
         async with Checker(settings) as checker:
             order = list(urls.items())
             results = await checker.check_many([u for _, u in order])
             return [(item_id, r) for (item_id, _), r in zip(order, results, strict=True)]
 
-    results = asyncio.run(run())
+    results = run_checks(check_all())
     recorded = []
     with db.session() as session:
         for item_id, result in results:
