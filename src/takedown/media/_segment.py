@@ -19,10 +19,11 @@ the rows instead of indexing the buckets. A ``Segment`` of ``n`` hashes holds, p
 The floor of this design: an exact multi-index table maps each value of its chunk to its
 rows, a permutation of the ``n`` rows that costs about ``log2 n`` bits per hash, so ``m``
 tables cost ``32 + m * log2(n) / 8`` bytes per hash (the ids being table 0's permutation).
-At 1M hashes, ``Layout(11, 2, 20)`` with 3 tag bits holds 32 (hashes) + 2.5 (ids) + 29.1
-(rows and tags) + 2.9 (buckets) = 66.5 bytes against a floor of 32 + 11 x 2.5 = 59.5; at
-10M, ``Layout(11, 2, 23, tags=0)`` holds 32 + 3 + 30 + 9.2 = 74.2 against 32 + 11 x 2.9 = 64.
-Tags trade bucket bytes for work per probe: they pay at 1M, not at 10M.
+At 1M hashes ``Layout(16, 1, 16)`` holds 32 (hashes) + 2.5 (ids) + 37.5 (rows) + 2.1
+(buckets) = 74.1 bytes against a floor of 32 + 16 x 2.5 = 72; at 10M ``Layout(11, 2, 23)``
+holds 32 + 3 + 30 + 9.2 = 74.2 against 32 + 11 x 2.9 = 64. Fewer tables would need a wider
+radius, hence many more probes per query; tags trade bucket bytes for work per probe and
+pay only in small indexes.
 """
 
 from __future__ import annotations
@@ -64,15 +65,13 @@ SMALL = Layout(16, 1, 16)
 
 
 def auto_layout(n: int) -> Layout:
-    """Pick by size: 16 chunks probed within 1 bit are the cheapest to probe; 11 chunks
-    within 2 bits need 5 fewer row tables. From 2M hashes on, chunks of ``floor(log2 n)``
-    bits (at most 23) without tags: 1 to 2 hashes per bucket, one read per probe (tags
-    there would cost more time than the bytes they save)."""
-    if n < 500_000:
-        return SMALL
+    """Pick by size: up to 2M hashes, 16 chunks probed within 1 bit (the fewest probes and
+    candidates: ``Layout(11, 2, 20)`` with tags would save 8 bytes per hash at 1M but runs
+    at half the speed). From 2M on, 11 chunks of ``floor(log2 n)`` bits (at most 23) within
+    2 bits, without tags: 1 to 2 hashes per bucket, one read per probe."""
     if n < 2_000_000:
-        return Layout(11, 2, 20)
-    return Layout(11, 2, min(23, n.bit_length() - 1), tags=0)  # 1-2 hashes per bucket
+        return SMALL
+    return Layout(11, 2, min(23, n.bit_length() - 1), tags=0)
 
 
 def tag_bits(n: int, layout: Layout) -> int:

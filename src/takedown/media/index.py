@@ -6,7 +6,7 @@ distance 31 shares at least one chunk within ``r`` bits with the query, so the c
 are a superset of the true matches; each candidate is then checked on all 256 bits. Chunks
 need not cover all 256 bits (uncovered bits only add to a distance that is checked anyway).
 
-Storage is described in ``_segment``: about 67 bytes per hash at 1M and 74 at 10M, 32 of
+Storage is described in ``_segment``: about 74 bytes per hash at 1M and at 10M, 32 of
 them the hashes themselves. Adds go to a small delta segment that is rebuilt alone and
 merged into the main one when it grows past a sixteenth of it; removals are tombstones,
 dropped at the next merge.
