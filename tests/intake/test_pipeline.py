@@ -16,7 +16,7 @@ from takedown.services.intake import ImportOutcome, import_file
 from takedown.services.intake_rows import FileBatch, FileJob
 from takedown.store import audit
 from takedown.store.db import Database
-from takedown.store.models import Evidence, Item, Operation, Report, Unit
+from takedown.store.models import AuditEvent, Evidence, Item, Operation, Report, Unit
 
 ALWAYS, NEVER = 0, 1 << 62
 
@@ -159,3 +159,28 @@ def test_progress_reports_bytes_from_the_helper(
     assert len(seen) == 7  # 48 rows in batches of 7
     assert seen[-1] == (source.stat().st_size, source.stat().st_size)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_small_helper_batches_make_one_transaction_and_one_audit_event(
+    db: Database, ops: list[str], tmp_path: Path
+) -> None:
+    """4,500 rows in one 4,500-row batch: the helper sends three messages of 1,500; repeats
+    span the messages, and each import writes one audit event for its one transaction."""
+    source = tmp_path / "big.csv"
+    lines = ["url,external_id"]
+    for i in range(4500):
+        lines.append(f"https://t.me/chan{i % 7}/{i % 2000},e{i % 3000}")
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = _import(db, "one-process", source, NEVER, batch_size=4500).result
+    two = _import(db, "pipeline", source, ALWAYS, batch_size=4500).result
+    assert (two.accepted, two.new_items, two.duplicates) == (
+        one.accepted,
+        one.new_items,
+        one.duplicates,
+    )
+    assert (one.accepted, one.duplicates) == (3000, 1500)
+    assert _content(db, "one-process") == _content(db, "pipeline")
+    with db.session() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "reports.submit")).all()
+        assert len(events) == 2
+        assert audit.verify_chain(s).ok

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from takedown.interop.tabular import Row
 from takedown.services.evidence import attach_evidence
 from takedown.services.intake_rows import (
+    HELPER_BATCH,
     PIPELINE_FROM_BYTES,
     R_DEDUPE,
     R_EVIDENCE,
@@ -128,6 +129,8 @@ class _Written:
     duplicates: int = 0
     accepted: list[Accepted] | None = None
     fresh: set[int] = dc_field(default_factory=set)  # dedupe keys of the reports stored now
+    fresh_keys: list[int] = dc_field(default_factory=list)  # the same, in row order
+    rows: tuple[int, int] | None = None  # first and last row stored
 
 
 def submit_reports(
@@ -159,29 +162,75 @@ def _store(
     keep_items: bool,
     evidence: EvidencePolicy | None,
     on_batch: Callable[[IntakeResult, list[Rejection]], None] | None,
+    per_transaction: int = 0,
 ) -> IntakeResult:
+    """Write checked batches: one transaction each, or, with ``per_transaction``, as many
+    batches in one transaction as make that many rows (a helper process sends small batches,
+    so that writing starts early, while transactions stay large)."""
     result = IntakeResult()
-    for size, ready, rejections in batches:
-        result.rows_read += size
+    pending = iter(batches)
+    for first in pending:
+        group: list[tuple[Checked, _Written]] = []
         with db.session() as session:
-            written = _write_batch(
-                session, operation, unit, ready, source, utcnow(), actor, keep_items
-            )
-            if evidence is not None:
-                _attach_all(session, operation, unit, ready, written.fresh, evidence, actor)
-        result.accepted += written.reports
-        result.new_items += written.new_items
-        result.merged += written.reports - written.new_items
-        result.duplicates += written.duplicates
-        if written.accepted is not None:
-            result.items.extend(written.accepted)
-            result.rejections.extend(rejections)
-        result.rejected += len(rejections)
-        for rej in rejections:
-            result.rejected_by_reason[f"{rej.field}: {rej.code}"] += 1
-        if on_batch is not None:
-            on_batch(result, rejections)
+            checked: Checked | None = first
+            rows_in = 0
+            while checked is not None:
+                written = _write_batch(session, operation, unit, checked[1], source, keep_items)
+                if evidence is not None:
+                    _attach_all(
+                        session, operation, unit, checked[1], written.fresh, evidence, actor
+                    )
+                group.append((checked, written))
+                rows_in += checked[0]
+                checked = next(pending, None) if rows_in < per_transaction else None
+            _record(session, operation, unit, [w for _, w in group], source, actor)
+        for (size, _, rejections), written in group:
+            result.rows_read += size
+            result.accepted += written.reports
+            result.new_items += written.new_items
+            result.merged += written.reports - written.new_items
+            result.duplicates += written.duplicates
+            if written.accepted is not None:
+                result.items.extend(written.accepted)
+                result.rejections.extend(rejections)
+            result.rejected += len(rejections)
+            for rej in rejections:
+                result.rejected_by_reason[f"{rej.field}: {rej.code}"] += 1
+            if on_batch is not None:
+                on_batch(result, rejections)
     return result
+
+
+def _record(
+    session: Session,
+    operation: Operation,
+    unit: Unit,
+    group: list[_Written],
+    source: str,
+    actor: str,
+) -> None:
+    """One audit event per transaction, whose digest covers the report keys it stored."""
+    stored = [w for w in group if w.rows is not None]
+    if not stored:
+        return
+    keys = [str(k) for w in stored for k in w.fresh_keys]
+    first, last = stored[0].rows, stored[-1].rows
+    assert first is not None and last is not None
+    audit.record(
+        session,
+        actor=actor,
+        action="reports.submit",
+        object_type="operation",
+        object_id=operation.id,
+        change={
+            "unit": unit.name,
+            "source": source,
+            "rows": [first[0], last[1]],
+            "reports": len(keys),
+            "new_items": sum(w.new_items for w in stored),
+            "reports_digest": hashlib.sha256("\n".join(keys).encode()).hexdigest(),
+        },
+    )
 
 
 def _write_batch(
@@ -190,14 +239,13 @@ def _write_batch(
     unit: Unit,
     ready: list[Ready],
     source: str,
-    now: datetime,
-    actor: str,
     keep_items: bool,
 ) -> _Written:
     written = _Written(accepted=[] if keep_items else None)
     if not ready:
         return written
     op_id, unit_id = operation.id, unit.id
+    now = utcnow()
     bulk = Bulk(session)
     # 1. Rows repeated within this batch, and (without RETURNING) reports already stored.
     stored: dict[int, int] = {}
@@ -266,22 +314,8 @@ def _write_batch(
     if written.accepted is not None:
         written.accepted = _per_row(fresh, repeats, items, created, stored)
     if fresh:
-        digest = hashlib.sha256("\n".join([str(r[R_DEDUPE]) for r in fresh]).encode()).hexdigest()
-        audit.record(
-            session,
-            actor=actor,
-            action="reports.submit",
-            object_type="operation",
-            object_id=op_id,
-            change={
-                "unit": unit.name,
-                "source": source,
-                "rows": [fresh[0][R_ROW], fresh[-1][R_ROW]],
-                "reports": len(fresh),
-                "new_items": len(created),
-                "reports_digest": digest,
-            },
-        )
+        written.fresh_keys = [r[R_DEDUPE] for r in fresh]
+        written.rows = (fresh[0][R_ROW], fresh[-1][R_ROW])
     return written
 
 
@@ -456,7 +490,8 @@ def import_file(
     if use_pipeline(source.size, pipeline_from_bytes):
         # Read and check in a helper process while this one writes (see intake_rows).
         source.close()
-        job = FileJob(path, source.encoding, max_bytes, batch_size, policy)
+        parts = -(-batch_size // HELPER_BATCH)
+        job = FileJob(path, source.encoding, max_bytes, -(-batch_size // parts), policy)
 
         def from_helper() -> Iterable[Checked]:
             nonlocal done
@@ -477,7 +512,9 @@ def import_file(
             progress(done or source.bytes_read(), source.size, result)
 
     try:
-        result = _store(db, operation, unit, batches, actor, "import", False, policy, on_batch)
+        result = _store(
+            db, operation, unit, batches, actor, "import", False, policy, on_batch, batch_size
+        )
     finally:
         source.close()
         if writer is not None:

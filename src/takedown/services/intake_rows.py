@@ -234,6 +234,7 @@ def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 # -- a file checked in a helper process -------------------------------------------------------
 
 PIPELINE_FROM_BYTES = 1024 * 1024  # below this, starting a process costs about what it saves
+HELPER_BATCH = 2000  # rows a message: small, so that writing starts soon after the helper
 _FRAME = struct.Struct("!Q")
 
 
