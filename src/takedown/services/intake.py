@@ -247,16 +247,14 @@ def _write_batch(
     op_id, unit_id = operation.id, unit.id
     now = utcnow()
     bulk = Bulk(session)
-    # 1. Rows repeated within this batch, and (without RETURNING) reports already stored.
+    # 1. Rows repeated within this batch.
     stored: dict[int, int] = {}
-    if not bulk.can_return():
-        stored = _existing_reports(session, op_id, unit_id, [r[R_DEDUPE] for r in ready])
     fresh: list[Ready] = []
     repeats: list[Ready] = []
     seen: set[int] = set()
     for r in ready:
         dk = r[R_DEDUPE]
-        if dk in seen or dk in stored:
+        if dk in seen:
             repeats.append(r)
         else:
             seen.add(dk)
@@ -291,14 +289,7 @@ def _write_batch(
         )
         for r in fresh
     ]
-    if bulk.can_return():
-        returned = bulk.insert_returning(
-            "reports", REPORT_COLUMNS, rows, ("dedupe_key",), skip_conflicts=True
-        )
-        inserted = {r[0] for r in returned}
-    else:
-        bulk.insert("reports", REPORT_COLUMNS, rows)
-        inserted = seen
+    inserted = _insert_reports(bulk, op_id, unit_id, rows, seen)
     if len(inserted) < len(fresh):
         stored_now = [r for r in fresh if r[R_DEDUPE] not in inserted]
         repeats += stored_now
@@ -392,28 +383,58 @@ def _existing_items(session: Session, op_id: int, keys: list[str]) -> dict[str, 
     return Bulk(session).lookup("items", "key", "id", {"operation_id": op_id}, keys)
 
 
+def _insert_reports(
+    bulk: Bulk, op_id: int, unit_id: int, rows: list[tuple[Any, ...]], keys: set[int]
+) -> set[int]:
+    """Insert the reports (their dedupe keys are ``keys``); the keys of those that went in.
+
+    PostgreSQL says which through ``RETURNING``. SQLite holds the database's write lock for
+    the whole transaction, so it counts instead: when every row went in, that is all; else
+    the reports stored before this insert (ids up to the largest before it) are the ones
+    skipped. Fetching a million keys back costs more than the count.
+    """
+    if not bulk.sqlite:
+        returned = bulk.insert_returning(
+            "reports", REPORT_COLUMNS, rows, ("dedupe_key",), skip_conflicts=True
+        )
+        return {r[0] for r in returned}
+    before = bulk.max_id("reports")
+    if bulk.insert_counted("reports", REPORT_COLUMNS, rows, skip_conflicts=True) == len(rows):
+        return keys
+    scope = {"operation_id": op_id, "unit_id": unit_id}
+    earlier = bulk.lookup("reports", "dedupe_key", "id", scope, list(keys))
+    return {k for k in keys if earlier.get(k, before + 1) > before}
+
+
 def _create_items(
     session: Session, op_id: int, firsts: list[Ready], now: datetime
 ) -> tuple[dict[str, int], set[str]]:
-    """Create items; returns the ids of all of them and the keys this call really created."""
+    """Create items; returns the ids of all of them and the keys this call really created.
+
+    On SQLite the write lock is held since the look-up that found these keys missing, so no
+    one else can create them: the ids are the next free ones, assigned here. On PostgreSQL a
+    concurrent writer may create one first; it is skipped, then looked up.
+    """
     bulk = Bulk(session)
     stamp = bulk.when(now)
-    rows = [(op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp) for r in firsts]
-    # A concurrent writer may create the same item first: skip it, then look it up.
-    if bulk.can_return():
-        ids = dict(
-            bulk.insert_returning("items", ITEM_COLUMNS, rows, ("key", "id"), skip_conflicts=True)
-        )
-        created = set(ids)
-        missing = [r[R_KEY] for r in firsts if r[R_KEY] not in ids]
-        if missing:
-            ids.update(_existing_items(session, op_id, missing))
-        return ids, created
     keys = [r[R_KEY] for r in firsts]
-    before = set(_existing_items(session, op_id, keys))
-    bulk.insert("items", ITEM_COLUMNS, rows, skip_conflicts=True)
-    ids = _existing_items(session, op_id, keys)
-    return ids, set(ids) - before
+    if bulk.sqlite:
+        start = bulk.max_id("items") + 1
+        rows = [
+            (start + n, op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp)
+            for n, r in enumerate(firsts)
+        ]
+        if bulk.insert_counted("items", ("id", *ITEM_COLUMNS), rows) != len(rows):
+            raise RuntimeError("items: fewer rows inserted than sent")  # the lock says never
+        return dict(zip(keys, range(start, start + len(rows)), strict=True)), set(keys)
+    rows = [(op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp) for r in firsts]
+    ids = dict(
+        bulk.insert_returning("items", ITEM_COLUMNS, rows, ("key", "id"), skip_conflicts=True)
+    )
+    missing = [k for k in keys if k not in ids]
+    if missing:
+        ids.update(_existing_items(session, op_id, missing))
+    return ids, set(ids) - set(missing)
 
 
 __all__ = [

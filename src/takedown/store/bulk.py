@@ -43,32 +43,41 @@ class Bulk:
             return "[]"
         return json.dumps(list(value), separators=(",", ":"))
 
-    def insert(
+    def insert_counted(
         self,
         table: str,
         columns: Sequence[str],
         rows: list[tuple[Any, ...]],
         *,
         skip_conflicts: bool = False,
-    ) -> None:
-        if not rows:
-            return
-        marks = ", ".join([self.mark] * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-        if skip_conflicts:
-            sql += " ON CONFLICT DO NOTHING"
+    ) -> int:
+        """Multi-row ``INSERT`` (SQLite); how many rows went in (conflicts skipped are not)."""
+        per = max(1, 30_000 // len(columns))  # stay under the bound-parameter limits
+        row_marks = "(" + ", ".join([self.mark] * len(columns)) + ")"
+        tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+        count = 0
         cursor = self._cursor()
         try:
-            cursor.executemany(sql, rows)
+            for i in range(0, len(rows), per):
+                part = rows[i : i + per]
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                    + ", ".join([row_marks] * len(part))
+                    + tail,
+                    list(chain.from_iterable(part)),
+                )
+                count += cursor.rowcount
         finally:
             cursor.close()
+        return count
 
-    def can_return(self) -> bool:
-        if not self.sqlite:
-            return True
-        import sqlite3
-
-        return sqlite3.sqlite_version_info >= (3, 35)
+    def max_id(self, table: str) -> int:
+        cursor = self._cursor()
+        try:
+            cursor.execute(f"SELECT max(id) FROM {table}")
+            return int(cursor.fetchone()[0] or 0)
+        finally:
+            cursor.close()
 
     def insert_returning(
         self,
@@ -79,7 +88,7 @@ class Bulk:
         *,
         skip_conflicts: bool = False,
     ) -> list[tuple[Any, ...]]:
-        """Multi-row ``INSERT … RETURNING`` (SQLite 3.35+, PostgreSQL); the rows inserted."""
+        """``INSERT … RETURNING`` (PostgreSQL through COPY, SQLite 3.35+); the rows inserted."""
         out: list[tuple[Any, ...]] = []
         per = max(1, 30_000 // len(columns))  # stay under the bound-parameter limits
         row_marks = "(" + ", ".join([self.mark] * len(columns)) + ")"
