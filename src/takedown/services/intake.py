@@ -289,7 +289,7 @@ def _write_batch(
         )
         for r in fresh
     ]
-    inserted = _insert_reports(bulk, op_id, unit_id, rows, seen)
+    inserted = _insert_reports(bulk, rows, seen)
     if len(inserted) < len(fresh):
         stored_now = [r for r in fresh if r[R_DEDUPE] not in inserted]
         repeats += stored_now
@@ -383,15 +383,13 @@ def _existing_items(session: Session, op_id: int, keys: list[str]) -> dict[str, 
     return Bulk(session).lookup("items", "key", "id", {"operation_id": op_id}, keys)
 
 
-def _insert_reports(
-    bulk: Bulk, op_id: int, unit_id: int, rows: list[tuple[Any, ...]], keys: set[int]
-) -> set[int]:
+def _insert_reports(bulk: Bulk, rows: list[tuple[Any, ...]], keys: set[int]) -> set[int]:
     """Insert the reports (their dedupe keys are ``keys``); the keys of those that went in.
 
     PostgreSQL says which through ``RETURNING``. SQLite holds the database's write lock for
     the whole transaction, so it counts instead: when every row went in, that is all; else
-    the reports stored before this insert (ids up to the largest before it) are the ones
-    skipped. Fetching a million keys back costs more than the count.
+    the rows with ids past the largest before this insert are the ones that went in.
+    Fetching a million keys back costs more than the count.
     """
     if not bulk.sqlite:
         returned = bulk.insert_returning(
@@ -401,9 +399,7 @@ def _insert_reports(
     before = bulk.max_id("reports")
     if bulk.insert_counted("reports", REPORT_COLUMNS, rows, skip_conflicts=True) == len(rows):
         return keys
-    scope = {"operation_id": op_id, "unit_id": unit_id}
-    earlier = bulk.lookup("reports", "dedupe_key", "id", scope, list(keys))
-    return {k for k in keys if earlier.get(k, before + 1) > before}
+    return set(bulk.column_after("reports", "dedupe_key", before))
 
 
 def _create_items(

@@ -18,9 +18,11 @@ import hashlib
 import json
 import os
 import pickle
+import queue
 import struct
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -235,6 +237,7 @@ def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 PIPELINE_FROM_BYTES = 1024 * 1024  # below this, starting a process costs about what it saves
 HELPER_BATCH = 2000  # rows a message: small, so that writing starts soon after the helper
+AHEAD = 8  # messages the helper may run ahead of the writer
 _FRAME = struct.Struct("!Q")
 
 
@@ -259,10 +262,11 @@ def use_pipeline(size: int, from_bytes: int = PIPELINE_FROM_BYTES) -> bool:
 
 
 def checked_file_batches(job: FileJob) -> Iterator[FileBatch]:
-    """Batches of checked rows, read and checked by a helper process one batch ahead.
+    """Batches of checked rows, read and checked by a helper process ahead of the writer.
 
-    The helper writes length-prefixed pickles to a pipe; it blocks while this process writes
-    the batch before, so at most two batches are in memory. If this process dies, the helper's
+    The helper writes length-prefixed pickles to a pipe. A thread here reads them into a
+    queue of ``AHEAD`` messages, so that the helper runs on while this process writes, and
+    blocks when the queue is full (memory stays bounded). If this process dies, the helper's
     next write fails and it exits. A file-level error the helper meets mid-file (say, bytes
     that are not text) is raised here after the batches before it.
     """
@@ -272,11 +276,40 @@ def checked_file_batches(job: FileJob) -> Iterator[FileBatch]:
         stdout=subprocess.PIPE,
     )
     assert proc.stdin is not None and proc.stdout is not None
+    stdout = proc.stdout
+    frames: queue.Queue[bytes | BaseException | None] = queue.Queue(AHEAD)
+    stop = threading.Event()
+
+    def put(item: bytes | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                frames.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def pump() -> None:
+        try:
+            while not stop.is_set():
+                frame = _read_frame(stdout)
+                put(frame)
+                if frame is None:
+                    return
+        except BaseException as exc:  # handed to the importing thread, which raises it
+            put(exc)
+
+    reader = threading.Thread(target=pump, name="intake-helper-reader", daemon=True)
+    reader.start()
     try:
         proc.stdin.write(pickle.dumps(job))
         proc.stdin.close()
         while True:
-            kind, payload = _read_frame(proc.stdout)
+            item = frames.get()
+            if item is None:
+                raise RuntimeError("the import's checking process stopped without finishing")
+            if isinstance(item, BaseException):
+                raise item
+            kind, payload = pickle.loads(item)
             if kind == "batch":
                 yield payload
             elif kind == "error":
@@ -286,22 +319,26 @@ def checked_file_batches(job: FileJob) -> Iterator[FileBatch]:
             else:
                 return
     finally:
-        proc.stdout.close()
+        stop.set()
         if proc.poll() is None:
-            proc.kill()
+            proc.kill()  # its pipe closes, so the reader's read ends
         proc.wait()
+        reader.join(timeout=10)
+        stdout.close()
 
 
-def _read_frame(stream: IO[bytes]) -> tuple[str, Any]:
+def _read_frame(stream: IO[bytes]) -> bytes | None:
+    """The next message's bytes, or None at the end of the stream."""
     head = stream.read(_FRAME.size)
+    if not head:
+        return None
     if len(head) < _FRAME.size:
-        raise RuntimeError("the import's checking process stopped without finishing")
+        raise RuntimeError("the import's checking process stopped mid-message")
     (size,) = _FRAME.unpack(head)
     body = stream.read(size)
     if len(body) < size:
         raise RuntimeError("the import's checking process stopped mid-batch")
-    kind, payload = pickle.loads(body)
-    return kind, payload
+    return body
 
 
 def main() -> None:

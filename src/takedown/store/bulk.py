@@ -71,6 +71,15 @@ class Bulk:
             cursor.close()
         return count
 
+    def column_after(self, table: str, column: str, after_id: int) -> list[Any]:
+        """``column`` of the rows whose id is past ``after_id`` (the ones just inserted)."""
+        cursor = self._cursor()
+        try:
+            cursor.execute(f"SELECT {column} FROM {table} WHERE id > {self.mark}", [after_id])
+            return [r[0] for r in cursor.fetchall()]
+        finally:
+            cursor.close()
+
     def max_id(self, table: str) -> int:
         cursor = self._cursor()
         try:
