@@ -5,7 +5,7 @@ The public contract, used by intake and everything after it:
 - ``parse(text) -> ContentRef`` raises ``UrlError`` (a ``ValueError``) with a clear message;
 - ``ContentRef`` carries platform, kind, account, id, canonical_url, key, parents and flags.
 
-This first version is deliberately minimal; the URL intelligence issue replaces its insides.
+One module per platform in ``takedown/urls/platforms``; docs/urls.md says what each recognises.
 """
 
 from __future__ import annotations
