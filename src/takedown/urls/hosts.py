@@ -10,19 +10,17 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
-from typing import Any
 from urllib.parse import unquote
 
 import idna
 
 from takedown.urls.model import UrlError
+from takedown.urls.psl import top_domain
 
 # Forbidden domain code points (WHATWG) after percent-decoding, plus the C0 controls and DEL.
 _FORBIDDEN = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
 _PLAIN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 _NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F]*|[0-9]+)")
-
-_extractor: Any = None
 
 
 def _ipv4_part(part: str) -> int | None:
@@ -130,13 +128,6 @@ def is_ip(host: str) -> bool:
 @lru_cache(maxsize=65536)
 def registrable_domain(host: str) -> str:
     """The registrable domain (public suffix plus one label); the host itself for IPs."""
-    global _extractor
     if is_ip(host):
         return host
-    if _extractor is None:
-        import tldextract
-
-        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    result = _extractor.extract_str(host, include_psl_private_domains=True)
-    domain: str = result.top_domain_under_public_suffix
-    return domain or host
+    return top_domain(host) or host
