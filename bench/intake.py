@@ -5,6 +5,7 @@ tracking parameters, case) and reported by 11 units, one CSV per unit. Every URL
 
   .venv/bin/python bench/intake.py                 # 1,000,000 rows, SQLite
   .venv/bin/python bench/intake.py --rows 100000   # quicker
+  .venv/bin/python bench/intake.py --batch-size 50000   # larger transactions
   .venv/bin/python bench/intake.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/takedown_bench
 
 Baseline (same files, same run): read the CSV, ``urllib.parse.urlsplit`` each URL, and
@@ -158,7 +159,9 @@ def baseline(files: list[Path], db_path: str) -> int:
     return n
 
 
-def takedown_import(files: list[Path], url: str, data_dir: str) -> dict[str, int]:
+def takedown_import(
+    files: list[Path], url: str, data_dir: str, batch_size: int = 20_000
+) -> dict[str, int]:
     from takedown.services.intake import import_file
     from takedown.services.operations import create_operation
     from takedown.services.units import create_unit
@@ -179,7 +182,7 @@ def takedown_import(files: list[Path], url: str, data_dir: str) -> dict[str, int
             f,
             actor="bench",
             max_bytes=2**40,
-            batch_size=20_000,
+            batch_size=batch_size,
             evidence_root=Path(data_dir) / "evidence",
             evidence_max_bytes=2**20,
         )
@@ -227,6 +230,12 @@ def main() -> None:
         "--postgres",
         help="also import into this PostgreSQL URL (created if missing; its schema is dropped!)",
     )
+    ap.add_argument(
+        "--batch-size",
+        type=int,
+        default=20_000,
+        help="rows per transaction, as TAKEDOWN_IMPORT_BATCH_SIZE (default 20,000, its default)",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="takedown-bench-") as tmp:
         folder = Path(tmp)
@@ -246,7 +255,7 @@ def main() -> None:
         )
 
         url = f"sqlite:///{folder / 'takedown.db'}"
-        secs, peak, totals = run_phase(takedown_import, files, url, str(folder))
+        secs, peak, totals = run_phase(takedown_import, files, url, str(folder), args.batch_size)
         rate = totals["rows_read"] / secs
         print(
             f"takedown  import (SQLite):           {totals['rows_read']:,} rows in {secs:.1f}s = "
@@ -262,7 +271,9 @@ def main() -> None:
 
         if args.postgres:
             _reset_postgres(args.postgres)
-            secs, peak, totals = run_phase(takedown_import, files, args.postgres, str(folder))
+            secs, peak, totals = run_phase(
+                takedown_import, files, args.postgres, str(folder), args.batch_size
+            )
             rate = totals["rows_read"] / secs
             print(
                 f"takedown  import (PostgreSQL):       {totals['rows_read']:,} rows in {secs:.1f}s = "
