@@ -225,6 +225,10 @@ def test_items_are_found_by_url_alias_and_www() -> None:
         (["--api", "ftp://x"], "--api: 'ftp://x' must start with http"),
         (["--distribution", "normal"], "use lognormal or exponential"),
         (["--api", "http://127.0.0.1:9"], "--api: cannot reach"),
+        (["--webhook", "localhost"], "--webhook: 'localhost' is not HOST:PORT"),
+        (["--webhook", "127.0.0.1:99999"], "is not HOST:PORT"),
+        (["--webhook", "8089"], "--webhook needs --webhook-secret"),
+        (["--webhook-secret", "s"], "--webhook-secret is only used with --webhook"),
     ],
 )
 def test_the_command_refuses_mistakes_without_a_traceback(
@@ -233,6 +237,7 @@ def test_the_command_refuses_mistakes_without_a_traceback(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    monkeypatch.delenv("TAKEDOWN_WEBHOOK_SECRET", raising=False)
     argv = ["takedown", "simulate-platform", "--token", "t", "--sim-port", "9", *args]
     monkeypatch.setattr(sys, "argv", argv)
     with pytest.raises(SystemExit) as exit_:

@@ -128,8 +128,7 @@ class _Written:
     new_items: int = 0
     duplicates: int = 0
     accepted: list[Accepted] | None = None
-    fresh: set[int] = dc_field(default_factory=set)  # dedupe keys of the reports stored now
-    fresh_keys: list[int] = dc_field(default_factory=list)  # the same, in row order
+    fresh_keys: list[int] = dc_field(default_factory=list)  # of the reports stored, in row order
     rows: tuple[int, int] | None = None  # first and last row stored
 
 
@@ -178,7 +177,7 @@ def _store(
                 written = _write_batch(session, operation, unit, checked[1], source, keep_items)
                 if evidence is not None:
                     _attach_all(
-                        session, operation, unit, checked[1], written.fresh, evidence, actor
+                        session, operation, unit, checked[1], written.fresh_keys, evidence, actor
                     )
                 group.append((checked, written))
                 rows_in += checked[0]
@@ -248,7 +247,6 @@ def _write_batch(
     now = utcnow()
     bulk = Bulk(session)
     # 1. Rows repeated within this batch.
-    stored: dict[int, int] = {}
     fresh: list[Ready] = []
     repeats: list[Ready] = []
     seen: set[int] = set()
@@ -263,13 +261,13 @@ def _write_batch(
     items: dict[str, int] = {}
     created: set[str] = set()
     if fresh:
-        items = _existing_items(session, op_id, list({r[R_KEY]: None for r in fresh}))
+        items = _existing_items(bulk, op_id, list({r[R_KEY]: None for r in fresh}))
         first_of: dict[str, Ready] = {}
         for r in fresh:
             if r[R_KEY] not in items and r[R_KEY] not in first_of:
                 first_of[r[R_KEY]] = r
         if first_of:
-            ids, created = _create_items(session, op_id, list(first_of.values()), now)
+            ids, created = _create_items(bulk, op_id, list(first_of.values()), now)
             items.update(ids)
     # 3. Reports, every one of them; a report stored by an earlier run is skipped by the
     #    unique (unit, operation, dedupe_key) index and comes back as a duplicate.
@@ -290,19 +288,20 @@ def _write_batch(
         for r in fresh
     ]
     inserted = _insert_reports(bulk, rows, seen)
+    stored_before: list[Ready] = []  # reports an earlier run stored
     if len(inserted) < len(fresh):
-        stored_now = [r for r in fresh if r[R_DEDUPE] not in inserted]
-        repeats += stored_now
+        stored_before = [r for r in fresh if r[R_DEDUPE] not in inserted]
+        repeats += stored_before
         fresh = [r for r in fresh if r[R_DEDUPE] in inserted]
-        stored.update(_existing_reports(session, op_id, unit_id, [r[R_DEDUPE] for r in stored_now]))
         kept = {r[R_KEY] for r in fresh}
         _drop_orphans(session, op_id, created - kept)
         created &= kept
-    written.fresh = inserted if len(inserted) == len(fresh) else {r[R_DEDUPE] for r in fresh}
     written.reports = len(fresh)
     written.new_items = len(created)
     written.duplicates = len(repeats)
-    if written.accepted is not None:
+    if written.accepted is not None:  # their item ids, for callers that show each row's fate
+        keys = [r[R_DEDUPE] for r in stored_before]
+        stored = _existing_reports(bulk, op_id, unit_id, keys) if keys else {}
         written.accepted = _per_row(fresh, repeats, items, created, stored)
     if fresh:
         written.fresh_keys = [r[R_DEDUPE] for r in fresh]
@@ -344,11 +343,14 @@ def _attach_all(
     operation: Operation,
     unit: Unit,
     ready: list[Ready],
-    fresh: set[int],
+    fresh_keys: list[int],
     policy: EvidencePolicy,
     actor: str,
 ) -> None:
-    wanted = [r for r in ready if r[R_EVIDENCE] is not None and r[R_DEDUPE] in fresh]
+    """Attach the evidence files of the reports this batch stored (not of repeats)."""
+    with_files = [r for r in ready if r[R_EVIDENCE] is not None]
+    fresh = set(fresh_keys) if with_files else set()
+    wanted = [r for r in with_files if r[R_DEDUPE] in fresh]
     if not wanted:
         return
     rows = session.execute(
@@ -372,15 +374,13 @@ def _attach_all(
         )
 
 
-def _existing_reports(
-    session: Session, op_id: int, unit_id: int, keys: list[int]
-) -> dict[int, int]:
+def _existing_reports(bulk: Bulk, op_id: int, unit_id: int, keys: list[int]) -> dict[int, int]:
     scope = {"operation_id": op_id, "unit_id": unit_id}
-    return Bulk(session).lookup("reports", "dedupe_key", "item_id", scope, keys)
+    return bulk.lookup("reports", "dedupe_key", "item_id", scope, keys)
 
 
-def _existing_items(session: Session, op_id: int, keys: list[str]) -> dict[str, int]:
-    return Bulk(session).lookup("items", "key", "id", {"operation_id": op_id}, keys)
+def _existing_items(bulk: Bulk, op_id: int, keys: list[str]) -> dict[str, int]:
+    return bulk.lookup("items", "key", "id", {"operation_id": op_id}, keys)
 
 
 def _insert_reports(bulk: Bulk, rows: list[tuple[Any, ...]], keys: set[int]) -> set[int]:
@@ -403,7 +403,7 @@ def _insert_reports(bulk: Bulk, rows: list[tuple[Any, ...]], keys: set[int]) -> 
 
 
 def _create_items(
-    session: Session, op_id: int, firsts: list[Ready], now: datetime
+    bulk: Bulk, op_id: int, firsts: list[Ready], now: datetime
 ) -> tuple[dict[str, int], set[str]]:
     """Create items; returns the ids of all of them and the keys this call really created.
 
@@ -411,7 +411,6 @@ def _create_items(
     one else can create them: the ids are the next free ones, assigned here. On PostgreSQL a
     concurrent writer may create one first; it is skipped, then looked up.
     """
-    bulk = Bulk(session)
     stamp = bulk.when(now)
     keys = [r[R_KEY] for r in firsts]
     if bulk.sqlite:
@@ -429,7 +428,7 @@ def _create_items(
     )
     missing = [k for k in keys if k not in ids]
     if missing:
-        ids.update(_existing_items(session, op_id, missing))
+        ids.update(_existing_items(bulk, op_id, missing))
     return ids, set(ids) - set(missing)
 
 

@@ -1,14 +1,15 @@
-"""Bulk inserts at driver speed, for intake's hot path.
+"""Bulk writes at driver speed, for intake's hot path.
 
 SQLAlchemy's per-row bind processing costs more than the insert itself at a million rows, so
-these helpers hand plain tuples to the driver's ``executemany``. They convert the two types
-that differ between drivers: date-times (SQLite stores SQLAlchemy's text format) and JSON.
+these helpers hand plain tuples to the driver: multi-row ``INSERT`` statements on SQLite, and
+``COPY`` into a staging table on PostgreSQL. Date-times are the one type that differs between
+drivers (SQLite stores SQLAlchemy's text format); ``when`` converts them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 LOOKUP_CHUNK = 900  # keys per IN list: under every SQLite build's bound-parameter limit
+PARAMETERS = 30_000  # bound parameters per multi-row INSERT: under SQLite's limit
 
 
 class Bulk:
@@ -37,12 +39,6 @@ class Bulk:
                 self._stamps[value] = text
         return text
 
-    @staticmethod
-    def json(value: list[str] | tuple[str, ...]) -> str:
-        if not value:
-            return "[]"
-        return json.dumps(list(value), separators=(",", ":"))
-
     def insert_counted(
         self,
         table: str,
@@ -51,42 +47,19 @@ class Bulk:
         *,
         skip_conflicts: bool = False,
     ) -> int:
-        """Multi-row ``INSERT`` (SQLite); how many rows went in (conflicts skipped are not)."""
-        per = max(1, 30_000 // len(columns))  # stay under the bound-parameter limits
+        """Multi-row ``INSERT``s; how many rows went in (conflicts skipped are not)."""
+        per = max(1, PARAMETERS // len(columns))
         row_marks = "(" + ", ".join([self.mark] * len(columns)) + ")"
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
         tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
         count = 0
-        cursor = self._cursor()
-        try:
+        with closing(self._cursor()) as cursor:
             for i in range(0, len(rows), per):
                 part = rows[i : i + per]
-                cursor.execute(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                    + ", ".join([row_marks] * len(part))
-                    + tail,
-                    list(chain.from_iterable(part)),
-                )
+                sql = head + ", ".join([row_marks] * len(part)) + tail
+                cursor.execute(sql, list(chain.from_iterable(part)))
                 count += cursor.rowcount
-        finally:
-            cursor.close()
         return count
-
-    def column_after(self, table: str, column: str, after_id: int) -> list[Any]:
-        """``column`` of the rows whose id is past ``after_id`` (the ones just inserted)."""
-        cursor = self._cursor()
-        try:
-            cursor.execute(f"SELECT {column} FROM {table} WHERE id > {self.mark}", [after_id])
-            return [r[0] for r in cursor.fetchall()]
-        finally:
-            cursor.close()
-
-    def max_id(self, table: str) -> int:
-        cursor = self._cursor()
-        try:
-            cursor.execute(f"SELECT max(id) FROM {table}")
-            return int(cursor.fetchone()[0] or 0)
-        finally:
-            cursor.close()
 
     def insert_returning(
         self,
@@ -97,51 +70,29 @@ class Bulk:
         *,
         skip_conflicts: bool = False,
     ) -> list[tuple[Any, ...]]:
-        """``INSERT … RETURNING`` (PostgreSQL through COPY, SQLite 3.35+); the rows inserted."""
-        out: list[tuple[Any, ...]] = []
-        per = max(1, 30_000 // len(columns))  # stay under the bound-parameter limits
-        row_marks = "(" + ", ".join([self.mark] * len(columns)) + ")"
-        tail = (
-            " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-        ) + f" RETURNING {', '.join(returning)}"
-        cursor = self._cursor()
-        try:
-            if not self.sqlite:
-                return self._copy_returning(cursor, table, columns, rows, tail)
-            for i in range(0, len(rows), per):
-                part = rows[i : i + per]
-                sql = (
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                    + ", ".join([row_marks] * len(part))
-                    + tail
-                )
-                cursor.execute(sql, list(chain.from_iterable(part)))
-                out.extend(tuple(r) for r in cursor.fetchall())
-        finally:
-            cursor.close()
-        return out
-
-    @staticmethod
-    def _copy_returning(
-        cursor: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]], tail: str
-    ) -> list[tuple[Any, ...]]:
-        """PostgreSQL: COPY into a temporary staging table, then one INSERT … SELECT.
+        """PostgreSQL: COPY into a temporary staging table, then one ``INSERT … SELECT …
+        RETURNING``; the rows inserted.
 
         A multi-row VALUES with tens of thousands of parameters costs more to parse and plan
         than to run, and row-by-row statements pay a round trip each; COPY pays neither.
         """
         cols = ", ".join(columns)
         stage = f"_stage_{table}"
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
-            f"SELECT {cols} FROM {table} WITH NO DATA"
-        )
-        with cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}{tail}")
-        out = [tuple(r) for r in cursor.fetchall()]
-        cursor.execute(f"TRUNCATE {stage}")
+        tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+        with closing(self._cursor()) as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
+                f"SELECT {cols} FROM {table} WITH NO DATA"
+            )
+            with cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}{tail}"
+                f" RETURNING {', '.join(returning)}"
+            )
+            out = [tuple(r) for r in cursor.fetchall()]
+            cursor.execute(f"TRUNCATE {stage}")
         return out
 
     def lookup(
@@ -151,8 +102,7 @@ class Bulk:
         found: dict[Any, Any] = {}
         where = " AND ".join(f"{col} = {self.mark}" for col in scope)
         fixed = list(scope.values())
-        cursor = self._cursor()
-        try:
+        with closing(self._cursor()) as cursor:
             for i in range(0, len(keys), LOOKUP_CHUNK):
                 part = list(keys[i : i + LOOKUP_CHUNK])
                 marks = ", ".join([self.mark] * len(part))
@@ -161,9 +111,18 @@ class Bulk:
                     fixed + part,
                 )
                 found.update(cursor.fetchall())
-        finally:
-            cursor.close()
         return found
+
+    def column_after(self, table: str, column: str, after_id: int) -> list[Any]:
+        """``column`` of the rows whose id is past ``after_id`` (the ones just inserted)."""
+        with closing(self._cursor()) as cursor:
+            cursor.execute(f"SELECT {column} FROM {table} WHERE id > {self.mark}", [after_id])
+            return [r[0] for r in cursor.fetchall()]
+
+    def max_id(self, table: str) -> int:
+        with closing(self._cursor()) as cursor:
+            cursor.execute(f"SELECT max(id) FROM {table}")
+            return int(cursor.fetchone()[0] or 0)
 
     def _cursor(self) -> Any:
         """A cursor of the session's own DBAPI connection, inside its transaction."""
