@@ -48,9 +48,15 @@ class Places:
         self.free = max(1, places)
         self.waiters: deque[asyncio.Future[None]] = deque()
 
-    async def take(self) -> None:
+    def try_take(self) -> bool:
+        """Take a place if one is free and no one waits: the common case, with no await."""
         if self.free > 0 and not self.waiters:
             self.free -= 1
+            return True
+        return False
+
+    async def take(self) -> None:
+        if self.try_take():
             return
         fut = asyncio.get_running_loop().create_future()
         self.waiters.append(fut)
@@ -85,9 +91,7 @@ class _Gate:
 
     async def __aenter__(self) -> None:
         host = self._host
-        if host.free > 0 and not host.waiters:
-            host.free -= 1
-        else:
+        if not host.try_take():
             await host.take()
         try:
             await self._global.take()
@@ -113,9 +117,7 @@ class _Slot:
 
     async def __aenter__(self) -> None:
         places = self._places
-        if places.free > 0 and not places.waiters:
-            places.free -= 1
-        else:
+        if not places.try_take():
             await places.take()
         try:
             if self._bucket.rate > 0:
