@@ -5,7 +5,7 @@ tracking parameters, case) and reported by 11 units, one CSV per unit. Every URL
 
   .venv/bin/python bench/intake.py                 # 1,000,000 rows, SQLite
   .venv/bin/python bench/intake.py --rows 100000   # quicker
-  .venv/bin/python bench/intake.py --batch-size 50000   # larger transactions
+  .venv/bin/python bench/intake.py --batch-size 20000   # smaller transactions
   .venv/bin/python bench/intake.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/takedown_bench
 
 Baseline (same files, same run): read the CSV, ``urllib.parse.urlsplit`` each URL, and
@@ -160,7 +160,7 @@ def baseline(files: list[Path], db_path: str) -> int:
 
 
 def takedown_import(
-    files: list[Path], url: str, data_dir: str, batch_size: int = 20_000
+    files: list[Path], url: str, data_dir: str, batch_size: int = 50_000
 ) -> dict[str, int]:
     from takedown.services.intake import import_file
     from takedown.services.operations import create_operation
@@ -233,8 +233,8 @@ def main() -> None:
     ap.add_argument(
         "--batch-size",
         type=int,
-        default=20_000,
-        help="rows per transaction, as TAKEDOWN_IMPORT_BATCH_SIZE (default 20,000, its default)",
+        default=50_000,
+        help="rows per transaction, as TAKEDOWN_IMPORT_BATCH_SIZE (default 50,000, its default)",
     )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="takedown-bench-") as tmp:

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
         description="Largest file `takedown import` accepts, in bytes (default 1 GiB).",
     )
     import_batch_size: int = Field(
-        default=20_000,
+        default=50_000,
         description="Rows per committed transaction during an import.",
     )
     import_pipeline_from_bytes: int = Field(

@@ -43,13 +43,13 @@ def _content(db: Database, op_name: str) -> tuple[list[tuple[Any, ...]], list[tu
         items = s.execute(
             select(Item.key, Item.url, Item.platform, Item.kind, Item.account, Item.parents)
             .where(Item.operation_id == op_id)
-            .order_by(Item.id)
+            .order_by(Item.key)  # ids follow key order within each insert, not across them
         ).all()
         reports = s.execute(
             select(Report.dedupe_key, Report.url, Report.title, Report.external_id, Item.key)
             .join(Item, Item.id == Report.item_id)
             .where(Report.operation_id == op_id)
-            .order_by(Report.id)
+            .order_by(Report.dedupe_key)
         ).all()
     return [tuple(r) for r in items], [tuple(r) for r in reports]
 

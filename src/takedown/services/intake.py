@@ -38,6 +38,7 @@ from takedown.services.intake_rows import (
     Checked,
     EvidencePolicy,
     FileJob,
+    ItemSource,
     Ready,
     Rejection,
     RowChecker,
@@ -147,7 +148,7 @@ def submit_reports(
 ) -> IntakeResult:
     """Validate, canonicalise and store reports, one committed transaction per batch."""
     checker = RowChecker(evidence)
-    batches = (checker.batch(b) for b in chunks(rows, batch_size))
+    batches = ((checker.batch(b), None) for b in chunks(rows, batch_size))
     return _store(db, operation, unit, batches, actor, source, keep_items, evidence, on_batch)
 
 
@@ -155,7 +156,7 @@ def _store(
     db: Database,
     operation: Operation,
     unit: Unit,
-    batches: Iterable[Checked],
+    batches: Iterable[tuple[Checked, Known]],
     actor: str,
     source: str,
     keep_items: bool,
@@ -165,24 +166,32 @@ def _store(
 ) -> IntakeResult:
     """Write checked batches: one transaction each, or, with ``per_transaction``, as many
     batches in one transaction as make that many rows (a helper process sends small batches,
-    so that writing starts early, while transactions stay large)."""
+    so that writing starts early, while transactions stay large).
+
+    A batch may come with the ids of its items that were stored already (``Known``), looked
+    up by the helper process."""
     result = IntakeResult()
+    recent = _Recent()
     pending = iter(batches)
     for first in pending:
         group: list[tuple[Checked, _Written]] = []
         with db.session() as session:
-            checked: Checked | None = first
+            batch: tuple[Checked, Known] | None = first
             rows_in = 0
-            while checked is not None:
-                written = _write_batch(session, operation, unit, checked[1], source, keep_items)
+            while batch is not None:
+                checked, known = batch
+                written = _write_batch(
+                    session, operation, unit, checked[1], source, keep_items, known, recent
+                )
                 if evidence is not None:
                     _attach_all(
                         session, operation, unit, checked[1], written.fresh_keys, evidence, actor
                     )
                 group.append((checked, written))
                 rows_in += checked[0]
-                checked = next(pending, None) if rows_in < per_transaction else None
+                batch = next(pending, None) if rows_in < per_transaction else None
             _record(session, operation, unit, [w for _, w in group], source, actor)
+        recent.turn()
         for (size, _, rejections), written in group:
             result.rows_read += size
             result.accepted += written.reports
@@ -198,6 +207,31 @@ def _store(
             if on_batch is not None:
                 on_batch(result, rejections)
     return result
+
+
+Known = dict[str, int] | None  # item key -> id, for the items a helper found stored
+
+
+class _Recent:
+    """Ids of the items this import created in its last three transactions.
+
+    A helper process looks items up when it checks a batch, up to ``AHEAD`` small batches
+    before the batch is written, so items created since, by this import, are not among
+    those it found. That look-ahead spans less than three transactions of the default size;
+    an item created earlier was committed before the helper looked. An item found nowhere is
+    created, and if it exists after all (made by another import), found then.
+    """
+
+    def __init__(self) -> None:
+        self.now: dict[str, int] = {}
+        self.before: dict[str, int] = {}
+        self.oldest: dict[str, int] = {}
+
+    def get(self, key: str) -> int | None:
+        return self.now.get(key) or self.before.get(key) or self.oldest.get(key)
+
+    def turn(self) -> None:
+        self.oldest, self.before, self.now = self.before, self.now, {}
 
 
 def _record(
@@ -239,6 +273,8 @@ def _write_batch(
     ready: list[Ready],
     source: str,
     keep_items: bool,
+    known: Known = None,
+    recent: _Recent | None = None,
 ) -> _Written:
     written = _Written(accepted=[] if keep_items else None)
     if not ready:
@@ -261,7 +297,7 @@ def _write_batch(
     items: dict[str, int] = {}
     created: set[str] = set()
     if fresh:
-        items = _existing_items(bulk, op_id, list({r[R_KEY]: None for r in fresh}))
+        items = _find_items(bulk, op_id, fresh, known, recent)
         first_of: dict[str, Ready] = {}
         for r in fresh:
             if r[R_KEY] not in items and r[R_KEY] not in first_of:
@@ -296,6 +332,8 @@ def _write_batch(
         kept = {r[R_KEY] for r in fresh}
         _drop_orphans(session, op_id, created - kept)
         created &= kept
+    if recent is not None:
+        recent.now.update((key, items[key]) for key in created)
     written.reports = len(fresh)
     written.new_items = len(created)
     written.duplicates = len(repeats)
@@ -383,6 +421,31 @@ def _existing_items(bulk: Bulk, op_id: int, keys: list[str]) -> dict[str, int]:
     return bulk.lookup("items", "key", "id", {"operation_id": op_id}, keys)
 
 
+def _find_items(
+    bulk: Bulk, op_id: int, fresh: list[Ready], known: Known, recent: _Recent | None
+) -> dict[str, int]:
+    """The ids of the stored items among these rows' keys.
+
+    Without ``known``, one look-up finds them all. With it, on SQLite, a key neither the
+    helper found nor this import recently created is taken for new; ``_create_items`` finds
+    it if that was wrong. PostgreSQL looks up whatever the helper did not find.
+    """
+    keys = list({r[R_KEY]: None for r in fresh})
+    if known is None:
+        return _existing_items(bulk, op_id, keys)
+    items: dict[str, int] = {}
+    unknown: list[str] = []
+    for key in keys:
+        item_id = known.get(key) or (recent.get(key) if recent is not None else None)
+        if item_id:
+            items[key] = item_id
+        else:
+            unknown.append(key)
+    if unknown and not bulk.sqlite:
+        items.update(_existing_items(bulk, op_id, unknown))
+    return items
+
+
 def _insert_reports(bulk: Bulk, rows: list[tuple[Any, ...]], keys: set[int]) -> set[int]:
     """Insert the reports (their dedupe keys are ``keys``); the keys of those that went in.
 
@@ -399,7 +462,7 @@ def _insert_reports(bulk: Bulk, rows: list[tuple[Any, ...]], keys: set[int]) -> 
     before = bulk.max_id("reports")
     if bulk.insert_counted("reports", REPORT_COLUMNS, rows, skip_conflicts=True) == len(rows):
         return keys
-    return set(bulk.column_after("reports", "dedupe_key", before))
+    return {key for (key,) in bulk.rows_after("reports", ("dedupe_key",), before)}
 
 
 def _create_items(
@@ -407,11 +470,15 @@ def _create_items(
 ) -> tuple[dict[str, int], set[str]]:
     """Create items; returns the ids of all of them and the keys this call really created.
 
-    On SQLite the write lock is held since the look-up that found these keys missing, so no
-    one else can create them: the ids are the next free ones, assigned here. On PostgreSQL a
-    concurrent writer may create one first; it is skipped, then looked up.
+    On SQLite this transaction holds the write lock, so the ids are the next free ones,
+    assigned here. A key that exists after all (the look-up was made by a helper process,
+    before an item was stored) is skipped; the rows past the old largest id say which went
+    in, and the rest are looked up. On PostgreSQL a concurrent writer may create one first;
+    it is skipped, then looked up.
     """
     stamp = bulk.when(now)
+    # In key order, each insert lands next to the previous one in the key index.
+    firsts = sorted(firsts, key=lambda r: r[R_KEY])
     keys = [r[R_KEY] for r in firsts]
     if bulk.sqlite:
         start = bulk.max_id("items") + 1
@@ -419,13 +486,15 @@ def _create_items(
             (start + n, op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp)
             for n, r in enumerate(firsts)
         ]
-        if bulk.insert_counted("items", ("id", *ITEM_COLUMNS), rows) != len(rows):
-            raise RuntimeError("items: fewer rows inserted than sent")  # the lock says never
-        return dict(zip(keys, range(start, start + len(rows)), strict=True)), set(keys)
-    rows = [(op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp) for r in firsts]
-    ids = dict(
-        bulk.insert_returning("items", ITEM_COLUMNS, rows, ("key", "id"), skip_conflicts=True)
-    )
+        inserted = bulk.insert_counted("items", ("id", *ITEM_COLUMNS), rows, skip_conflicts=True)
+        if inserted == len(rows):
+            return dict(zip(keys, range(start, start + len(rows)), strict=True)), set(keys)
+        ids = dict(bulk.rows_after("items", ("key", "id"), start - 1))
+    else:
+        rows = [(op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp) for r in firsts]
+        ids = dict(
+            bulk.insert_returning("items", ITEM_COLUMNS, rows, ("key", "id"), skip_conflicts=True)
+        )
     missing = [k for k in keys if k not in ids]
     if missing:
         ids.update(_existing_items(bulk, op_id, missing))
@@ -466,6 +535,16 @@ class ImportOutcome:
         }
 
 
+def _item_source(db: Database, operation: Operation) -> ItemSource | None:
+    """Where a helper process may look items up itself: a SQLite database file."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(db.url).database if db.is_sqlite else None
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return ItemSource(Path(name), operation.id)
+
+
 def import_file(
     db: Database,
     operation_ref: str,
@@ -502,24 +581,31 @@ def import_file(
     policy = EvidencePolicy(path.resolve().parent, evidence_root, evidence_max_bytes)
     ignored = set(source.ignored_fields)
     done = 0  # bytes read so far, for the progress bar
-    batches: Iterable[Checked]
+    batches: Iterable[tuple[Checked, Known]]
     if use_pipeline(source.size, pipeline_from_bytes):
         # Read and check in a helper process while this one writes (see intake_rows).
         source.close()
         parts = -(-batch_size // HELPER_BATCH)
-        job = FileJob(path, source.encoding, max_bytes, -(-batch_size // parts), policy)
+        job = FileJob(
+            path,
+            source.encoding,
+            max_bytes,
+            -(-batch_size // parts),
+            policy,
+            _item_source(db, operation),
+        )
 
-        def from_helper() -> Iterable[Checked]:
+        def from_helper() -> Iterable[tuple[Checked, Known]]:
             nonlocal done
             for batch in checked_file_batches(job):
                 done = batch.bytes_read
                 ignored.update(batch.ignored_fields)
-                yield batch.checked
+                yield batch.checked, batch.items
 
         batches = from_helper()
     else:
         checker = RowChecker(policy)
-        batches = (checker.batch(rows) for rows in chunks(source.rows(), batch_size))
+        batches = ((checker.batch(rows), None) for rows in chunks(source.rows(), batch_size))
 
     def on_batch(result: IntakeResult, rejections: list[Rejection]) -> None:
         if writer is not None:

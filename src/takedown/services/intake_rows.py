@@ -19,6 +19,7 @@ import json
 import os
 import pickle
 import queue
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -222,13 +223,19 @@ def dedupe_key(fields: dict[str, str | None]) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+def chunks(rows: Iterable[Row], size: int, first: int = 0) -> Iterator[list[Row]]:
+    """Lists of ``size`` rows. With ``first`` (under ``size``), the first ``size`` rows come
+    as two lists, of ``first`` rows and the rest, so later lists still start at multiples
+    of ``size``."""
     batch: list[Row] = []
+    limits = iter((first, size - first) if 0 < first < size else ())
+    limit = next(limits, size)
     for row in rows:
         batch.append(row)
-        if len(batch) >= size:
+        if len(batch) >= limit:
             yield batch
             batch = []
+            limit = next(limits, size)
     if batch:
         yield batch
 
@@ -237,8 +244,17 @@ def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 PIPELINE_FROM_BYTES = 1024 * 1024  # below this, starting a process costs about what it saves
 HELPER_BATCH = 2000  # rows a message: small, so that writing starts soon after the helper
+FIRST_MESSAGE = 250  # rows in the first: the writer waits for it, idle
 AHEAD = 8  # messages the helper may run ahead of the writer
 _FRAME = struct.Struct("!Q")
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    """Where the helper looks up the items a batch's rows merge into: a SQLite file."""
+
+    database: Path
+    operation_id: int
 
 
 @dataclass(frozen=True)
@@ -248,6 +264,7 @@ class FileJob:
     max_bytes: int
     batch_size: int
     evidence: EvidencePolicy | None
+    items: ItemSource | None = None
 
 
 @dataclass
@@ -255,6 +272,53 @@ class FileBatch:
     checked: Checked
     bytes_read: int
     ignored_fields: list[str]
+    # The ids of this batch's item keys that were stored when the helper looked (None: it did
+    # not look). Items stored later, by this import or another, are missing; the writer
+    # creates those and, if one exists by then, finds it (see intake._create_items).
+    items: dict[str, int] | None = None
+
+
+class ItemIds:
+    """Looks up existing items over a read-only connection of the helper's own.
+
+    In WAL mode a reader never waits for the writer, so this runs beside the import's
+    transactions, and the writer has fewer look-ups of its own to make.
+    """
+
+    CHUNK = 900  # keys per IN list: under every SQLite build's bound-parameter limit
+
+    def __init__(self, source: ItemSource) -> None:
+        uri = source.database.resolve().as_uri() + "?mode=ro"
+        self.conn = sqlite3.connect(uri, uri=True, timeout=60)
+        self.conn.execute("PRAGMA cache_size=-65536")  # read-only: lookups cannot write
+        self.operation_id = source.operation_id
+
+    @classmethod
+    def open(cls, source: ItemSource | None) -> ItemIds | None:
+        """None when there is nothing to read, or it cannot be read: the writer then looks."""
+        if source is None:
+            return None
+        try:
+            return cls(source)
+        except sqlite3.Error:
+            return None
+
+    def of(self, ready: list[Ready]) -> dict[str, int] | None:
+        """The ids found, or None if the database could not be read (the writer looks)."""
+        keys = sorted({r[R_KEY] for r in ready})
+        found: dict[str, int] = {}
+        try:
+            for i in range(0, len(keys), self.CHUNK):
+                part = keys[i : i + self.CHUNK]
+                marks = ", ".join("?" * len(part))
+                sql = f"SELECT key, id FROM items WHERE operation_id = ? AND key IN ({marks})"
+                found.update(self.conn.execute(sql, [self.operation_id, *part]))
+        except sqlite3.Error:
+            return None
+        return found
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def use_pipeline(size: int, from_bytes: int = PIPELINE_FROM_BYTES) -> bool:
@@ -355,14 +419,22 @@ def main() -> None:
     try:
         source = open_source(job.path, encoding=job.encoding, max_bytes=job.max_bytes)
         checker = RowChecker(job.evidence)
+        items = ItemIds.open(job.items)
         try:
-            for rows in chunks(source.rows(), job.batch_size):
+            first = min(FIRST_MESSAGE, job.batch_size)
+            for rows in chunks(source.rows(), job.batch_size, first):
+                checked = checker.batch(rows)
                 batch = FileBatch(
-                    checker.batch(rows), source.bytes_read(), sorted(source.ignored_fields)
+                    checked,
+                    source.bytes_read(),
+                    sorted(source.ignored_fields),
+                    items.of(checked[1]) if items is not None else None,
                 )
                 send("batch", batch)
         finally:
             source.close()
+            if items is not None:
+                items.close()
         send("end", None)
     except (BrokenPipeError, KeyboardInterrupt):
         return  # the importing process is gone, or is stopping too

@@ -113,11 +113,13 @@ class Bulk:
                 found.update(cursor.fetchall())
         return found
 
-    def column_after(self, table: str, column: str, after_id: int) -> list[Any]:
-        """``column`` of the rows whose id is past ``after_id`` (the ones just inserted)."""
+    def rows_after(self, table: str, columns: Sequence[str], after_id: int) -> list[Any]:
+        """``columns`` of the rows whose id is past ``after_id`` (the ones just inserted)."""
         with closing(self._cursor()) as cursor:
-            cursor.execute(f"SELECT {column} FROM {table} WHERE id > {self.mark}", [after_id])
-            return [r[0] for r in cursor.fetchall()]
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE id > {self.mark}", [after_id]
+            )
+            return list(cursor.fetchall())
 
     def max_id(self, table: str) -> int:
         with closing(self._cursor()) as cursor:
