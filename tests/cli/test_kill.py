@@ -25,7 +25,7 @@ BATCH = 1_000 if ON_PG else 3_000  # 3,000: the helper sends it as two messages 
 
 
 def _count(db: Database) -> int:
-    with db.session() as s:
+    with db.reading() as s:  # a WAL reader: it never waits for the import's write lock
         return int(s.scalar(select(func.count()).select_from(Report)) or 0)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from takedown.errors import UserError
 from takedown.services import intake, operations
 from takedown.services.intake import ImportOutcome, import_file
-from takedown.services.intake_rows import FileBatch, FileJob
+from takedown.services.intake_rows import FileJob
 from takedown.store import audit
 from takedown.store.db import Database
 from takedown.store.models import AuditEvent, Evidence, Item, Operation, Report, Unit
@@ -43,13 +42,13 @@ def _content(db: Database, op_name: str) -> tuple[list[tuple[Any, ...]], list[tu
         items = s.execute(
             select(Item.key, Item.url, Item.platform, Item.kind, Item.account, Item.parents)
             .where(Item.operation_id == op_id)
-            .order_by(Item.key)  # ids follow key order within each insert, not across them
+            .order_by(Item.id)
         ).all()
         reports = s.execute(
             select(Report.dedupe_key, Report.url, Report.title, Report.external_id, Item.key)
             .join(Item, Item.id == Report.item_id)
             .where(Report.operation_id == op_id)
-            .order_by(Report.dedupe_key)
+            .order_by(Report.id)
         ).all()
     return [tuple(r) for r in items], [tuple(r) for r in reports]
 
@@ -87,13 +86,13 @@ def test_pipeline_and_one_process_store_the_same(
     db: Database, ops: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     helper_runs: list[Path] = []
-    real = intake.checked_file_batches
+    real = intake.Helper
 
-    def spy(job: FileJob) -> Iterator[FileBatch]:
+    def spy(job: FileJob) -> intake.Helper:
         helper_runs.append(job.path)
         return real(job)
 
-    monkeypatch.setattr(intake, "checked_file_batches", spy)
+    monkeypatch.setattr(intake, "Helper", spy)
     source = _mixed_csv(tmp_path / "mixed.csv")
     one = _import(db, "one-process", source, NEVER, rejects_path=tmp_path / "one.jsonl")
     assert helper_runs == []
@@ -184,3 +183,34 @@ def test_small_helper_batches_make_one_transaction_and_one_audit_event(
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "reports.submit")).all()
         assert len(events) == 2
         assert audit.verify_chain(s).ok
+
+
+def test_items_stored_after_the_helper_looked_are_found_not_created_twice(
+    db: Database, op: Operation, unit: Unit
+) -> None:
+    """The helper's answer can be stale: an item stored after it looked (by this import, or
+    another) is missing from it. Such a key is tried as new, turns out to exist, and the
+    report joins the stored item."""
+    from takedown.interop.tabular import Row
+    from takedown.services.intake_rows import RowChecker
+
+    first = intake.submit_reports(
+        db, op, unit, [Row(2, {"url": "https://t.me/chan/1"})], actor="test", source="api"
+    )
+    assert first.new_items == 1
+    checked = RowChecker().batch(
+        [
+            Row(2, {"url": "https://t.me/chan/1?utm_source=x"}),
+            Row(3, {"url": "https://t.me/chan/2"}),
+        ]
+    )
+    stale: dict[str, int] = {}  # the helper found neither key
+    result = intake._store(db, op, unit, [(checked, stale)], "test", "import", True, None, None)
+    assert (result.accepted, result.new_items, result.merged) == (2, 1, 1)
+    with db.session() as s:
+        keys = s.execute(select(Item.key, Item.id).order_by(Item.id)).all()
+        assert [k for k, _ in keys] == ["telegram:post:chan/1", "telegram:post:chan/2"]
+        by_url = dict(s.execute(select(Report.url, Report.item_id)).all())
+    assert by_url["https://t.me/chan/1?utm_source=x"] == keys[0][1]
+    assert by_url["https://t.me/chan/2"] == keys[1][1]
+    assert [a.item_id for a in result.items] == [keys[0][1], keys[1][1]]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from takedown.interop.tabular import Row
 from takedown.services.evidence import attach_evidence
 from takedown.services.intake_rows import (
+    HEAD_ROWS,
     HELPER_BATCH,
     PIPELINE_FROM_BYTES,
     R_DEDUPE,
@@ -38,11 +40,11 @@ from takedown.services.intake_rows import (
     Checked,
     EvidencePolicy,
     FileJob,
+    Helper,
     ItemSource,
     Ready,
     Rejection,
     RowChecker,
-    checked_file_batches,
     chunks,
     parse_time,
     use_pipeline,
@@ -215,11 +217,13 @@ Known = dict[str, int] | None  # item key -> id, for the items a helper found st
 class _Recent:
     """Ids of the items this import created in its last three transactions.
 
-    A helper process looks items up when it checks a batch, up to ``AHEAD`` small batches
-    before the batch is written, so items created since, by this import, are not among
-    those it found. That look-ahead spans less than three transactions of the default size;
-    an item created earlier was committed before the helper looked. An item found nowhere is
-    created, and if it exists after all (made by another import), found then.
+    A helper process looks items up when it checks a message, at most ``AHEAD`` queued
+    messages, one in the pipe and one in hand (about 22,000 rows) before the message is
+    written, so items this import created since are not among those it found. That spans
+    under three transactions of 10,000 rows or more (the default is 50,000); an item created
+    earlier was committed before the helper looked. Smaller transactions only cost more
+    look-ups: an item found nowhere is created, and if it exists after all (made earlier
+    by this import, or by another), it is found then.
     """
 
     def __init__(self) -> None:
@@ -477,8 +481,6 @@ def _create_items(
     it is skipped, then looked up.
     """
     stamp = bulk.when(now)
-    # In key order, each insert lands next to the previous one in the key index.
-    firsts = sorted(firsts, key=lambda r: r[R_KEY])
     keys = [r[R_KEY] for r in firsts]
     if bulk.sqlite:
         start = bulk.max_id("items") + 1
@@ -581,30 +583,37 @@ def import_file(
     policy = EvidencePolicy(path.resolve().parent, evidence_root, evidence_max_bytes)
     ignored = set(source.ignored_fields)
     done = 0  # bytes read so far, for the progress bar
+    checker = RowChecker(policy)
+    helper: Helper | None = None
     batches: Iterable[tuple[Checked, Known]]
     if use_pipeline(source.size, pipeline_from_bytes):
-        # Read and check in a helper process while this one writes (see intake_rows).
-        source.close()
+        # A helper process reads and checks the file while this one writes (see intake_rows).
+        # It starts now, and this process checks the first rows itself meanwhile.
         parts = -(-batch_size // HELPER_BATCH)
+        per_message = -(-batch_size // parts)
+        head = max(1, min(HEAD_ROWS // per_message, parts)) * per_message
         job = FileJob(
             path,
             source.encoding,
             max_bytes,
-            -(-batch_size // parts),
+            per_message,
             policy,
             _item_source(db, operation),
+            head,
         )
+        helper = Helper(job)
 
-        def from_helper() -> Iterable[tuple[Checked, Known]]:
+        def pipelined(helper: Helper) -> Iterable[tuple[Checked, Known]]:
             nonlocal done
-            for batch in checked_file_batches(job):
+            for rows in chunks(islice(source.rows(), head), per_message):
+                yield checker.batch(rows), None
+            for batch in helper.batches():
                 done = batch.bytes_read
                 ignored.update(batch.ignored_fields)
                 yield batch.checked, batch.items
 
-        batches = from_helper()
+        batches = pipelined(helper)
     else:
-        checker = RowChecker(policy)
         batches = ((checker.batch(rows), None) for rows in chunks(source.rows(), batch_size))
 
     def on_batch(result: IntakeResult, rejections: list[Rejection]) -> None:
@@ -618,6 +627,8 @@ def import_file(
             db, operation, unit, batches, actor, "import", False, policy, on_batch, batch_size
         )
     finally:
+        if helper is not None:
+            helper.close()
         source.close()
         if writer is not None:
             writer.close()

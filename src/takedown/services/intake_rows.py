@@ -1,7 +1,7 @@
 """Checking report rows: a row in, a ready-to-write tuple or a named rejection out.
 
 This runs in the importing process, or, for a big file, in a helper process that reads and
-checks the file while the importing process writes the batch before (``checked_file_batches``).
+checks the file while the importing process writes the batch before (``Helper``).
 Two cores then do the two halves of an import at once. What crosses between the processes is
 plain tuples of strings and numbers, which pickle several times faster than objects; an
 earlier pipeline that shipped row objects both ways was measured slower than no pipeline.
@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -244,7 +245,8 @@ def chunks(rows: Iterable[Row], size: int, first: int = 0) -> Iterator[list[Row]
 
 PIPELINE_FROM_BYTES = 1024 * 1024  # below this, starting a process costs about what it saves
 HELPER_BATCH = 2000  # rows a message: small, so that writing starts soon after the helper
-FIRST_MESSAGE = 250  # rows in the first: the writer waits for it, idle
+FIRST_MESSAGE = 250  # rows in the first: the writer may be waiting for it
+HEAD_ROWS = 12_000  # rows the importing process checks itself while the helper starts and warms up
 AHEAD = 8  # messages the helper may run ahead of the writer
 _FRAME = struct.Struct("!Q")
 
@@ -265,6 +267,7 @@ class FileJob:
     batch_size: int
     evidence: EvidencePolicy | None
     items: ItemSource | None = None
+    skip: int = 0  # rows the importing process checks itself while the helper starts
 
 
 @dataclass
@@ -325,50 +328,45 @@ def use_pipeline(size: int, from_bytes: int = PIPELINE_FROM_BYTES) -> bool:
     return size >= from_bytes and (os.cpu_count() or 1) >= 2
 
 
-def checked_file_batches(job: FileJob) -> Iterator[FileBatch]:
-    """Batches of checked rows, read and checked by a helper process ahead of the writer.
+class Helper:
+    """A helper process reading and checking one file, ahead of the writer.
 
-    The helper writes length-prefixed pickles to a pipe. A thread here reads them into a
-    queue of ``AHEAD`` messages, so that the helper runs on while this process writes, and
-    blocks when the queue is full (memory stays bounded). If this process dies, the helper's
-    next write fails and it exits. A file-level error the helper meets mid-file (say, bytes
-    that are not text) is raised here after the batches before it.
+    It starts at once, so that it warms up while the importing process does other work (the
+    first rows; see ``FileJob.skip``). The helper writes length-prefixed pickles to a pipe; a
+    thread here reads them into a queue of ``AHEAD`` messages, so that the helper runs on while
+    this process writes, and blocks when the queue is full (memory stays bounded). If this
+    process dies, the helper's next write fails and it exits. A file-level error the helper
+    meets mid-file (say, bytes that are not text) is raised by ``batches`` after the batches
+    before it. ``close`` (or leaving the ``with`` block) stops the helper.
     """
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from takedown.services.intake_rows import main; main()"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    stdout = proc.stdout
-    frames: queue.Queue[bytes | BaseException | None] = queue.Queue(AHEAD)
-    stop = threading.Event()
 
-    def put(item: bytes | BaseException | None) -> None:
-        while not stop.is_set():
-            try:
-                frames.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def pump() -> None:
+    def __init__(self, job: FileJob) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from takedown.services.intake_rows import main; main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.frames: queue.Queue[bytes | BaseException | None] = queue.Queue(AHEAD)
+        self.stop = threading.Event()
+        self.reader = threading.Thread(target=self._pump, name="intake-helper-reader", daemon=True)
+        self.reader.start()
         try:
-            while not stop.is_set():
-                frame = _read_frame(stdout)
-                put(frame)
-                if frame is None:
-                    return
-        except BaseException as exc:  # handed to the importing thread, which raises it
-            put(exc)
+            self.proc.stdin.write(pickle.dumps(job))
+            self.proc.stdin.close()
+        except BaseException:
+            self.close()
+            raise
 
-    reader = threading.Thread(target=pump, name="intake-helper-reader", daemon=True)
-    reader.start()
-    try:
-        proc.stdin.write(pickle.dumps(job))
-        proc.stdin.close()
+    def __enter__(self) -> Helper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def batches(self) -> Iterator[FileBatch]:
         while True:
-            item = frames.get()
+            item = self.frames.get()
             if item is None:
                 raise RuntimeError("the import's checking process stopped without finishing")
             if isinstance(item, BaseException):
@@ -382,13 +380,34 @@ def checked_file_batches(job: FileJob) -> Iterator[FileBatch]:
                 raise RuntimeError(f"the import's checking process failed: {payload}")
             else:
                 return
-    finally:
-        stop.set()
-        if proc.poll() is None:
-            proc.kill()  # its pipe closes, so the reader's read ends
-        proc.wait()
-        reader.join(timeout=10)
-        stdout.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.proc.poll() is None:
+            self.proc.kill()  # its pipe closes, so the reader's read ends
+        self.proc.wait()
+        self.reader.join(timeout=10)
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
+
+    def _put(self, item: bytes | BaseException | None) -> None:
+        while not self.stop.is_set():
+            try:
+                self.frames.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        try:
+            while not self.stop.is_set():
+                frame = _read_frame(self.proc.stdout)
+                self._put(frame)
+                if frame is None:
+                    return
+        except BaseException as exc:  # handed to the importing thread, which raises it
+            self._put(exc)
 
 
 def _read_frame(stream: IO[bytes]) -> bytes | None:
@@ -421,8 +440,11 @@ def main() -> None:
         checker = RowChecker(job.evidence)
         items = ItemIds.open(job.items)
         try:
+            stream = source.rows()
+            for _ in islice(stream, job.skip):
+                pass  # the importing process checks these
             first = min(FIRST_MESSAGE, job.batch_size)
-            for rows in chunks(source.rows(), job.batch_size, first):
+            for rows in chunks(stream, job.batch_size, first):
                 checked = checker.batch(rows)
                 batch = FileBatch(
                     checked,

@@ -1,7 +1,8 @@
 """The database facade: one engine, sessions, and schema migration.
 
-SQLite runs in WAL mode with foreign keys on, and every transaction starts with
-``BEGIN IMMEDIATE`` so that two writers queue up instead of failing half-way.
+SQLite runs in WAL mode with foreign keys on, and every transaction of ``session()`` starts
+with ``BEGIN IMMEDIATE`` so that two writers queue up instead of failing half-way. A
+``reading()`` session begins deferred instead: a WAL reader, which never waits for a writer.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from takedown.store.audit import install_guard
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 QUEUED_TOPICS = ("deliveries", "evidence")
+
+
+READING = "takedown_reading"  # execution option of Database.reading()'s connections
+
+
+def _refuse_writes(session: Session, *_: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a Database.reading() session cannot write; use Database.session()")
 
 
 def _forget_queued(session: Session) -> None:
@@ -54,6 +63,10 @@ class Database:
             _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         install_guard(self._sessions)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{READING: True}), expire_on_commit=False
+        )
+        event.listen(self._readers, "before_flush", _refuse_writes)
         # Called after each commit with the ids services queued in session.info, e.g.
         # ("deliveries", [3, 4]); the jobs layer registers one to enqueue tasks.
         self.commit_hooks: list[Callable[[str, list[int]], None]] = []
@@ -64,6 +77,14 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error."""
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads. On SQLite its transaction begins deferred, as a WAL
+        reader: it never waits for a writer (an import holds the write lock a batch at a
+        time, and ``session()`` waits for it) and sees what was committed when it began."""
+        with self._readers() as session, session.begin():
             yield session
 
     def _after_commit(self, session: Session) -> None:
@@ -131,7 +152,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(
+            "BEGIN" if conn.get_execution_options().get(READING) else "BEGIN IMMEDIATE"
+        )
 
 
 def ping(db: Database) -> None:

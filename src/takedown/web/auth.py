@@ -25,7 +25,7 @@ def principal(
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     db = get_db(request)
-    with db.session() as session:
+    with db.reading() as session:  # never waits for an import's write lock
         who = authenticate_token(session, creds.credentials)
     if who is None:
         raise HTTPException(

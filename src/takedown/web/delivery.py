@@ -48,7 +48,7 @@ def get_deliveries(
     before: Annotated[int | None, Query(description="Only deliveries with a smaller id.")] = None,
 ) -> DeliveryPage:
     """Deliveries to platforms; `?status=dead` is the dead-letter queue."""
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         rows = list_deliveries(session, who, status, limit=limit, before=before)
         views = [DeliveryOut(**delivery_view(session, d)) for d in rows]
     more = len(rows) == limit and rows

@@ -22,7 +22,7 @@ def list_referrals(
     request: Request, who: Who, status: str = "open", since: Since = 0, limit: Limit = 100
 ) -> dict[str, Any]:
     """Referrals addressed to your platforms. `status`: open (default), closed or all."""
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         page, nxt = responses.list_referrals(session, who, status=status, since=since, limit=limit)
         return {"referrals": page, "next": nxt}
 
@@ -64,7 +64,7 @@ def list_orders(
     request: Request, who: Who, status: str = "open", since: Since = 0, limit: Limit = 100
 ) -> dict[str, Any]:
     """Removal orders addressed to your platforms. Listing one counts as its receipt."""
-    with get_db(request).session() as session:
+    with get_db(request).session() as session:  # it records the receipt: a write
         page, nxt = responses.list_orders(session, who, status=status, since=since, limit=limit)
         return {"orders": page, "next": nxt}
 

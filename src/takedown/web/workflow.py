@@ -38,7 +38,7 @@ def list_items(
 ) -> dict[str, Any]:
     """Items of an operation, by id; `next` is the cursor for the following page."""
     authorize(who, "items.read")
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         operation = get_operation(session, op)
         page, nxt = items.list_items(
             session, operation.id, state=state, platform=platform, after=cursor, limit=limit
@@ -56,7 +56,7 @@ def triage_queue(
 ) -> dict[str, Any]:
     """Items awaiting assessment, highest priority first, with the factors of the priority
     and, for an item that matched a known-content bank, the suggestion that match makes."""
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         operation = get_operation(session, op)
         entries = assessment.triage_queue(
             session, who, operation, limit=limit, offset=offset, taxonomy=_taxonomy(request)
@@ -73,7 +73,7 @@ def get_item(item_id: int, request: Request, who: Who) -> dict[str, Any]:
     nothing matched or a negative bank marked the match a known false positive.
     """
     authorize(who, "items.read")
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         item = items.get_item(session, item_id)
         view = items.item_view(session, item, who)
         view["holds"] = [
@@ -87,7 +87,7 @@ def get_item(item_id: int, request: Request, who: Who) -> dict[str, Any]:
 @router.get("/items/{item_id}/suggestion")
 def get_suggestion(item_id: int, request: Request, who: Who) -> dict[str, Any]:
     """The bank-match suggestion for assessing an item, and its known-content summary."""
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         return assessment.assessment_suggestion(session, who, item_id, taxonomy=_taxonomy(request))
 
 
@@ -152,7 +152,7 @@ def place_hold(body: HoldIn, request: Request, who: Who) -> dict[str, Any]:
 @router.get("/holds")
 def list_holds(request: Request, who: Who) -> dict[str, Any]:
     """Active holds; other units' holds show only "held", the holder and its contact."""
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         holds = deconfliction.list_holds(session, who)
         return {"holds": [deconfliction.hold_view(session, h, who) for h in holds]}
 
@@ -195,7 +195,7 @@ def get_referral(referral_id: int, request: Request, who: Who) -> dict[str, Any]
     authorize(who, "referrals.read")
     from takedown.services.responses import referral_view
 
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         referral = session.get(Referral, referral_id)
         if referral is None:
             raise NotFound(f"no referral with id {referral_id}")
@@ -243,7 +243,7 @@ def issue_order(body: OrderIn, request: Request, who: Who) -> dict[str, Any]:
 @router.get("/orders/{order_id}")
 def get_order(order_id: int, request: Request, who: Who) -> dict[str, Any]:
     authorize(who, "orders.read")
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         order = referrals.get_order(session, order_id)
         return {
             **referrals.order_payload(order),
@@ -262,7 +262,7 @@ def resume_order(order_id: int, request: Request, who: Who) -> dict[str, Any]:
 
 @router.get("/notifications")
 def notifications(request: Request, who: Who, unread: bool = False) -> dict[str, Any]:
-    with get_db(request).session() as session:
+    with get_db(request).reading() as session:
         notes = deconfliction.notifications_for(session, who, unread=unread)
         return {
             "notifications": [
