@@ -209,6 +209,14 @@ def test_csv_variants_are_read(
     ]
 
 
+def test_whitespace_lines_of_a_one_column_file_are_blank_not_rows(
+    cli, instance: Database, tmp_path: Path
+) -> None:
+    f = _write(tmp_path / "r.csv", "url\nhttps://example.org/1\n   \n\nhttps://example.org/2\n")
+    summary = _summary(cli("import", f, *IMPORT, "--json"))
+    assert (summary["rows_read"], summary["accepted"], summary["rejected"]) == (2, 2, 0)
+
+
 def test_unknown_columns_are_reported_as_ignored(cli, instance: Database, tmp_path: Path) -> None:
     f = _write(tmp_path / "r.csv", "url,severity,title\nhttps://example.org/1,high,t\n")
     summary = _summary(cli("import", f, *IMPORT, "--json"))

@@ -234,13 +234,13 @@ def _csv_body(reader: Iterator[list[str]], names: list[str]) -> Iterator[Row]:
         except csv.Error as exc:
             yield Row(number, problem=("row", "malformed", f"malformed CSV: {exc}"))
             continue
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            number -= 1  # blank lines are not rows
+            continue
         if len(cells) == width and "".join(cells).isascii():
             # The common case, as _checked does it: ASCII (so no NUL mark, nothing undecodable),
             # every cell there; blank cells are None.
             yield Row(number, {name: cells[i].strip() or None for i, name in known})
-            continue
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
-            number -= 1  # blank lines are not rows
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             yield Row(

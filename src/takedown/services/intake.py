@@ -430,23 +430,18 @@ def _find_items(
 ) -> dict[str, int]:
     """The ids of the stored items among these rows' keys.
 
-    Without ``known``, one look-up finds them all. With it, on SQLite, a key neither the
-    helper found nor this import recently created is taken for new; ``_create_items`` finds
-    it if that was wrong. PostgreSQL looks up whatever the helper did not find.
+    Without ``known``, one look-up finds them all. With it, a key neither the helper found
+    nor this import recently created is taken for new; ``_create_items`` finds it if that was
+    wrong.
     """
     keys = list({r[R_KEY]: None for r in fresh})
     if known is None:
         return _existing_items(bulk, op_id, keys)
     items: dict[str, int] = {}
-    unknown: list[str] = []
     for key in keys:
         item_id = known.get(key) or (recent.get(key) if recent is not None else None)
         if item_id:
             items[key] = item_id
-        else:
-            unknown.append(key)
-    if unknown and not bulk.sqlite:
-        items.update(_existing_items(bulk, op_id, unknown))
     return items
 
 

@@ -224,19 +224,13 @@ def dedupe_key(fields: dict[str, str | None]) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def chunks(rows: Iterable[Row], size: int, first: int = 0) -> Iterator[list[Row]]:
-    """Lists of ``size`` rows. With ``first`` (under ``size``), the first ``size`` rows come
-    as two lists, of ``first`` rows and the rest, so later lists still start at multiples
-    of ``size``."""
+def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     batch: list[Row] = []
-    limits = iter((first, size - first) if 0 < first < size else ())
-    limit = next(limits, size)
     for row in rows:
         batch.append(row)
-        if len(batch) >= limit:
+        if len(batch) >= size:
             yield batch
             batch = []
-            limit = next(limits, size)
     if batch:
         yield batch
 
@@ -245,7 +239,6 @@ def chunks(rows: Iterable[Row], size: int, first: int = 0) -> Iterator[list[Row]
 
 PIPELINE_FROM_BYTES = 1024 * 1024  # below this, starting a process costs about what it saves
 HELPER_BATCH = 2000  # rows a message: small, so that writing starts soon after the helper
-FIRST_MESSAGE = 250  # rows in the first: the writer may be waiting for it
 HEAD_ROWS = 12_000  # rows the importing process checks itself while the helper starts and warms up
 AHEAD = 8  # messages the helper may run ahead of the writer
 _FRAME = struct.Struct("!Q")
@@ -337,7 +330,7 @@ class Helper:
     this process writes, and blocks when the queue is full (memory stays bounded). If this
     process dies, the helper's next write fails and it exits. A file-level error the helper
     meets mid-file (say, bytes that are not text) is raised by ``batches`` after the batches
-    before it. ``close`` (or leaving the ``with`` block) stops the helper.
+    before it. ``close`` stops the helper.
     """
 
     def __init__(self, job: FileJob) -> None:
@@ -357,12 +350,6 @@ class Helper:
         except BaseException:
             self.close()
             raise
-
-    def __enter__(self) -> Helper:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def batches(self) -> Iterator[FileBatch]:
         while True:
@@ -443,8 +430,7 @@ def main() -> None:
             stream = source.rows()
             for _ in islice(stream, job.skip):
                 pass  # the importing process checks these
-            first = min(FIRST_MESSAGE, job.batch_size)
-            for rows in chunks(stream, job.batch_size, first):
+            for rows in chunks(stream, job.batch_size):
                 checked = checker.batch(rows)
                 batch = FileBatch(
                     checked,
