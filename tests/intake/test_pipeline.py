@@ -147,6 +147,31 @@ def test_bytes_that_are_not_text_mid_file_keep_the_batches_before(
         assert len(s.scalars(select(Report)).all()) == 30
 
 
+def test_the_cycle_collector_runs_again_after_an_import_even_a_failed_one(
+    db: Database, ops: list[str], tmp_path: Path
+) -> None:
+    """An import pauses the collector while it writes (collector_paused), and never leaves it
+    paused: not after success, not after an error; and one paused before stays paused."""
+    import gc
+
+    seen: list[bool] = []
+    good = _mixed_csv(tmp_path / "mixed.csv")
+    _import(db, "pipeline", good, ALWAYS, progress=lambda *_: seen.append(gc.isenabled()))
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    bad = tmp_path / "r.csv"
+    bad.write_bytes("url\nhttps://example.org/1\n".encode("utf-16") + b"\x00")
+    with pytest.raises(UserError):
+        _import(db, "one-process", bad, NEVER)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _import(db, "one-process", good, NEVER)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_progress_reports_bytes_from_the_helper(
     db: Database, ops: list[str], tmp_path: Path
 ) -> None:

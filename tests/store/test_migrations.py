@@ -58,6 +58,28 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         db.dispose()
 
 
+def test_a_new_sqlite_database_gets_16_kib_pages_and_an_old_one_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:  # made by an earlier takedown, with 4 KiB pages
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("CREATE TABLE t (x)")
+    for path, page in ((tmp_path / "new.db", 16384), (old, 4096)):
+        db = Database(f"sqlite:///{path}")
+        try:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (x)")
+                assert conn.exec_driver_sql("PRAGMA page_size").scalar() == page
+                # Either way the WAL is checkpointed at 256 MiB, whatever the page size.
+                pages = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+                assert pages * page == 256 * 1024 * 1024
+        finally:
+            db.dispose()
+
+
 def test_foreign_keys_are_enforced(db: Database) -> None:
     import pytest
     from sqlalchemy.exc import IntegrityError

@@ -46,6 +46,7 @@ from takedown.services.intake_rows import (
     Rejection,
     RowChecker,
     chunks,
+    collector_paused,
     parse_time,
     use_pipeline,
 )
@@ -618,9 +619,10 @@ def import_file(
             progress(done or source.bytes_read(), source.size, result)
 
     try:
-        result = _store(
-            db, operation, unit, batches, actor, "import", False, policy, on_batch, batch_size
-        )
+        with collector_paused():
+            result = _store(
+                db, operation, unit, batches, actor, "import", False, policy, on_batch, batch_size
+            )
     finally:
         if helper is not None:
             helper.close()

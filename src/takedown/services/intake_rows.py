@@ -14,6 +14,7 @@ canonical url, platform, kind, account, parents and flags as JSON) and the repor
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -24,7 +25,8 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import UTC, datetime, timedelta
@@ -222,6 +224,26 @@ def dedupe_key(fields: dict[str, str | None]) -> int:
         blob = "h\x1f" + "\x1f".join([v or "" for v in map(fields.get, REPORT_FIELDS)])
     digest = hashlib.blake2b(blob.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused for the length of a file import, then run once.
+
+    An import allocates millions of tuples and holds a batch's worth of them at a time; the
+    collector scans those again and again and finds nothing, since rows, tuples and dicts
+    here form no cycles. On a million rows that scanning cost about 1.5 s of the writer's
+    time and 2.5 s of the helper's.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -423,26 +445,8 @@ def main() -> None:
         out.flush()
 
     try:
-        source = open_source(job.path, encoding=job.encoding, max_bytes=job.max_bytes)
-        checker = RowChecker(job.evidence)
-        items = ItemIds.open(job.items)
-        try:
-            stream = source.rows()
-            for _ in islice(stream, job.skip):
-                pass  # the importing process checks these
-            for rows in chunks(stream, job.batch_size):
-                checked = checker.batch(rows)
-                batch = FileBatch(
-                    checked,
-                    source.bytes_read(),
-                    sorted(source.ignored_fields),
-                    items.of(checked[1]) if items is not None else None,
-                )
-                send("batch", batch)
-        finally:
-            source.close()
-            if items is not None:
-                items.close()
+        with collector_paused():
+            _check_file(job, send)
         send("end", None)
     except (BrokenPipeError, KeyboardInterrupt):
         return  # the importing process is gone, or is stopping too
@@ -450,3 +454,26 @@ def main() -> None:
         send("error", str(exc))
     except Exception as exc:  # reported to the importing process, which raises it
         send("crash", f"{type(exc).__name__}: {exc}")
+
+
+def _check_file(job: FileJob, send: Callable[[str, Any], None]) -> None:
+    source = open_source(job.path, encoding=job.encoding, max_bytes=job.max_bytes)
+    checker = RowChecker(job.evidence)
+    items = ItemIds.open(job.items)
+    try:
+        stream = source.rows()
+        for _ in islice(stream, job.skip):
+            pass  # the importing process checks these
+        for rows in chunks(stream, job.batch_size):
+            checked = checker.batch(rows)
+            batch = FileBatch(
+                checked,
+                source.bytes_read(),
+                sorted(source.ignored_fields),
+                items.of(checked[1]) if items is not None else None,
+            )
+            send("batch", batch)
+    finally:
+        source.close()
+        if items is not None:
+            items.close()

@@ -133,6 +133,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        # A new database gets 16 KiB pages (an existing one keeps its own): a transaction's
+        # changed pages go to the WAL a frame each, and a bulk import's commits and
+        # checkpoints cost about a third less in a quarter as many frames.
+        cur.execute("PRAGMA page_size=16384")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
@@ -142,10 +146,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA cache_size=-131072")
         # A bulk import dirties most pages of those indexes in every transaction. Checkpointing
         # after every 1,000 WAL pages (the default) copies each of them back into the database
-        # file and syncs it once per transaction; at 65,536 pages (256 MiB) a page rewritten by
-        # many transactions is copied once, which makes a million-row import about 15% faster.
+        # file and syncs it once per transaction; at 256 MiB of WAL a page rewritten by many
+        # transactions is copied once, which makes a million-row import about 15% faster.
         # The WAL file is truncated back to 64 MiB after each checkpoint.
-        cur.execute("PRAGMA wal_autocheckpoint=65536")
+        page = cur.execute("PRAGMA page_size").fetchone()[0]
+        cur.execute(f"PRAGMA wal_autocheckpoint={256 * 1024 * 1024 // page}")
         cur.execute("PRAGMA journal_size_limit=67108864")
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
