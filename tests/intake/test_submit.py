@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from takedown.reports.stats import operation_stats
@@ -191,3 +192,26 @@ def test_dedupe_key_prefers_external_id() -> None:
     assert dedupe_key({"url": "https://a.example/", "title": "1"}) != dedupe_key(
         {"url": "https://a.example/", "title": "2"}
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        (),
+        ("telegram:account:chan1",),
+        ("x:account:a", "web:site:example.org"),
+        ('say "hi"',),
+        ("back\\slash",),
+        ("café",),
+        ("tab\there", "unit\x1fsep"),
+        ("del\x7f",),
+        (" !#[]~", "a,b"),
+    ],
+)
+def test_parents_and_flags_json_is_exactly_what_json_dumps_writes(value: tuple[str, ...]) -> None:
+    """Item rows stored by earlier versions hold json.dumps' text; the quick path must match."""
+    import json
+
+    from takedown.services.intake_rows import _json
+
+    assert _json(value) == json.dumps(list(value), separators=(",", ":"))

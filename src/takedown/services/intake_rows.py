@@ -20,6 +20,7 @@ import json
 import os
 import pickle
 import queue
+import re
 import sqlite3
 import struct
 import subprocess
@@ -86,20 +87,25 @@ class RowChecker:
 
     def __init__(self, evidence: EvidencePolicy | None = None) -> None:
         self.evidence = evidence
-        self.now = datetime.now(UTC)
+        self._clock()
         self._times: dict[str, datetime] = {}
 
     def batch(self, rows: list[Row]) -> Checked:
-        self.now = datetime.now(UTC)
+        self._clock()
         ready: list[Ready] = []
         rejections: list[Rejection] = []
+        check = self.row
         for row in rows:
-            checked = self.row(row)
+            checked = check(row)
             if type(checked) is tuple:
                 ready.append(checked)
             else:
                 rejections.append(checked)  # type: ignore[arg-type]
         return len(rows), ready, rejections
+
+    def _clock(self) -> None:
+        self.now = datetime.now(UTC)
+        self.latest = self.now + timedelta(days=1)  # a later reported_at is in the future
 
     def row(self, row: Row) -> Ready | Rejection:
         """Check one row; the rejection names the row, the field and the reason."""
@@ -107,7 +113,8 @@ class RowChecker:
             fld, code, msg = row.problem
             return Rejection(row.number, fld, code, msg, row.fields)
         f = row.fields
-        raw_url = f.get("url")
+        get = f.get
+        raw_url = get("url")
         if not raw_url:
             return Rejection(row.number, "url", "missing", "url is missing", f)
         for name, value in f.items():
@@ -122,7 +129,7 @@ class RowChecker:
         except urls.UrlError as exc:
             return Rejection(row.number, "url", "invalid", f"url: {exc}", f)
         reported_at = self.now
-        raw_when = f.get("reported_at")
+        raw_when = get("reported_at")
         if raw_when:
             when = self._times.get(raw_when)
             if when is None:
@@ -133,18 +140,17 @@ class RowChecker:
                     return Rejection(row.number, "reported_at", "invalid", msg, f)
                 if len(self._times) < 10_000:
                     self._times[raw_when] = when
-            if when > self.now + timedelta(days=1):
+            if when > self.latest:
                 msg = f"reported_at {raw_when[:40]} is in the future"
                 return Rejection(row.number, "reported_at", "future", msg, f)
             reported_at = when
         found: str | None = None
-        raw_evidence = f.get("evidence_path")
+        raw_evidence = get("evidence_path")
         if raw_evidence:
             problem = self._evidence(raw_evidence)
             if isinstance(problem, tuple):
                 return Rejection(row.number, "evidence_path", *problem, f)
             found = problem
-        get = f.get
         return (
             row.number,
             dedupe_key(f),
@@ -186,19 +192,17 @@ class RowChecker:
         return str(found)
 
 
-_JSON: dict[tuple[str, ...], str] = {}
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")  # printable ASCII but '"' and '\\': JSON as it stands
 
 
 def _json(value: tuple[str, ...]) -> str:
-    """Parents and flags as JSON; a few distinct tuples recur across a file, so remember them."""
+    """Parents and flags as JSON, exactly as ``json.dumps(list(value), separators=(",", ":"))``
+    writes them; the usual plain-ASCII strings are joined without the encoder's work."""
     if not value:
         return "[]"
-    text = _JSON.get(value)
-    if text is None:
-        text = json.dumps(list(value), separators=(",", ":"))
-        if len(_JSON) < 50_000:
-            _JSON[value] = text
-    return text
+    if _PLAIN.fullmatch(",".join(value)):
+        return '["' + '","'.join(value) + '"]'
+    return json.dumps(list(value), separators=(",", ":"))
 
 
 def parse_time(text: str) -> datetime:
@@ -228,7 +232,7 @@ def dedupe_key(fields: dict[str, str | None]) -> int:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused for the length of a file import, then run once.
+    """Python's cycle collector paused for the length of a file import.
 
     An import allocates millions of tuples and holds a batch's worth of them at a time; the
     collector scans those again and again and finds nothing, since rows, tuples and dicts
@@ -242,8 +246,7 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.enable()
-        gc.collect()
+        gc.enable()  # what the import left for it is collected in the course of things
 
 
 def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
