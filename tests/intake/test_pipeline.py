@@ -147,6 +147,22 @@ def test_bytes_that_are_not_text_mid_file_keep_the_batches_before(
         assert len(s.scalars(select(Report)).all()) == 30
 
 
+def test_a_nul_the_helper_meets_rejects_only_its_row(
+    db: Database, ops: list[str], tmp_path: Path
+) -> None:
+    """The importer finds the file holds a NUL and tells the helper, which reads the rows past
+    the importer's first ones the careful way too."""
+    source = tmp_path / "r.csv"
+    lines = [f"https://example.org/{i},t{i}".encode() for i in range(30)]
+    lines[20] = b"https://example.org/20,a\x00b"
+    source.write_bytes(b"url,title\n" + b"\n".join(lines) + b"\n")
+    for op, pipeline_from in (("one-process", NEVER), ("pipeline", ALWAYS)):
+        result = _import(db, op, source, pipeline_from).result
+        assert (result.accepted, result.rejected) == (29, 1)
+        assert result.rejected_by_reason == {"title: nul": 1}
+    assert _content(db, "one-process") == _content(db, "pipeline")
+
+
 def test_the_cycle_collector_runs_again_after_an_import_even_a_failed_one(
     db: Database, ops: list[str], tmp_path: Path
 ) -> None:

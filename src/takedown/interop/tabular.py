@@ -78,6 +78,7 @@ class Source:
     _handle: IO[bytes]
     _rows: Iterator[Row]
     _text: IO[str] | None = None
+    nul_free: bool = False  # a CSV file found to hold no NUL (read with no per-line code)
 
     def rows(self) -> Iterator[Row]:
         return self._rows
@@ -100,7 +101,11 @@ def normalise_name(name: str) -> str:
     return key
 
 
-def open_source(path: Path, *, encoding: str | None = None, max_bytes: int) -> Source:
+def open_source(
+    path: Path, *, encoding: str | None = None, max_bytes: int, nul_free: bool | None = None
+) -> Source:
+    """Open a report file. ``nul_free`` passes on what an earlier opening of the same file
+    found (``Source.nul_free``), so that it is not read through again to find out."""
     if not path.exists():
         raise UserError(f"{path}: no such file")
     if not path.is_file():
@@ -135,7 +140,9 @@ def open_source(path: Path, *, encoding: str | None = None, max_bytes: int) -> S
             rows = _jsonl_rows(text, ignored)
             fmt = "jsonl"
         else:
-            rows = _csv_rows(path, text, ignored, _nul_free(handle, enc))
+            if nul_free is None:
+                nul_free = _nul_free(handle, enc)
+            rows = _csv_rows(path, text, ignored, nul_free)
             fmt = "csv"
     except (UserError, UnicodeDecodeError) as exc:
         text.close()
@@ -144,7 +151,10 @@ def open_source(path: Path, *, encoding: str | None = None, max_bytes: int) -> S
                 f"{path}: not valid {enc} text at byte {exc.start}: {exc.reason}"
             ) from None
         raise
-    return Source(path, fmt, enc, size, ignored, handle, _decoding(path, enc, rows), text)
+    rows = _decoding(path, enc, rows)
+    return Source(
+        path, fmt, enc, size, ignored, handle, rows, text, fmt == "csv" and bool(nul_free)
+    )
 
 
 def _decoding(path: Path, encoding: str, rows: Iterator[Row]) -> Iterator[Row]:

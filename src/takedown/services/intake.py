@@ -596,6 +596,7 @@ def import_file(
             policy,
             _item_source(db, operation),
             head,
+            source.nul_free,
         )
         helper = Helper(job)
 

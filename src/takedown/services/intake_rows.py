@@ -287,6 +287,7 @@ class FileJob:
     evidence: EvidencePolicy | None
     items: ItemSource | None = None
     skip: int = 0  # rows the importing process checks itself while the helper starts
+    nul_free: bool | None = None  # as the importing process found it (Source.nul_free)
 
 
 @dataclass
@@ -461,7 +462,9 @@ def main() -> None:
 
 
 def _check_file(job: FileJob, send: Callable[[str, Any], None]) -> None:
-    source = open_source(job.path, encoding=job.encoding, max_bytes=job.max_bytes)
+    source = open_source(
+        job.path, encoding=job.encoding, max_bytes=job.max_bytes, nul_free=job.nul_free
+    )
     checker = RowChecker(job.evidence)
     items = ItemIds.open(job.items)
     try:

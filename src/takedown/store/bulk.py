@@ -1,8 +1,8 @@
 """Bulk writes at driver speed, for intake's hot path.
 
 SQLAlchemy's per-row bind processing costs more than the insert itself at a million rows, so
-these helpers hand plain tuples to the driver: one prepared ``INSERT`` run for each row on SQLite, and
-``COPY`` into a staging table on PostgreSQL. Date-times are the one type that differs between
+these helpers hand plain tuples to the driver: one prepared ``INSERT`` run for each row on
+SQLite, and ``COPY`` into a staging table on PostgreSQL. Date-times are the one type that differs between
 drivers (SQLite stores SQLAlchemy's text format); ``when`` converts them.
 """
 
