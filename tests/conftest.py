@@ -19,7 +19,6 @@ from takedown.store.db import Database
 from takedown.store.models import Base
 
 PG_URL = os.environ.get("TAKEDOWN_TEST_DATABASE_URL")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def pytest_report_header() -> str:

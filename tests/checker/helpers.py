@@ -12,8 +12,10 @@ from pathlib import Path
 from takedown.checker import Checker, CheckerSettings, StubResolver
 from takedown.sim import SimServer, World
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-PHRASES = SHARED / "testdata" / "platforms" / "removed_content_phrases.json"
+# Public wording of platforms' removal pages, with a source per phrase (tests/data/SOURCES.md).
+PHRASES = (
+    Path(__file__).resolve().parents[1] / "data" / "platforms" / "removed_content_phrases.json"
+)
 
 FAST = CheckerSettings(
     allow_networks=("127.0.0.1/32",),

@@ -18,7 +18,8 @@ from sqlalchemy import text
 
 from takedown.store.db import Database
 
-TESTDATA = Path(__file__).resolve().parents[3] / "shared" / "testdata"
+# Public test vectors kept in the repository; origin and licence in tests/data/SOURCES.md.
+TESTDATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def picture(seed: int, size: tuple[int, int] = (320, 240)) -> Image.Image:
