@@ -11,6 +11,8 @@ interrupted import can simply be run again.
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -613,11 +615,18 @@ def import_file(
     else:
         batches = ((checker.batch(rows), None) for rows in chunks(source.rows(), batch_size))
 
+    # Test-only hook (tests/cli/test_kill.py): once this many transactions of batch_size rows
+    # have committed, block until killed, so that a test kills an import half-way without racing
+    # it. Read once per import; unset or 0 (always, outside that test) changes nothing.
+    pause_after_rows = int(os.environ.get("TAKEDOWN_IMPORT_PAUSE_AFTER_BATCHES") or 0) * batch_size
+
     def on_batch(result: IntakeResult, rejections: list[Rejection]) -> None:
         if writer is not None:
             writer.write(rejections)
         if progress is not None:
             progress(done or source.bytes_read(), source.size, result)
+        while pause_after_rows and result.rows_read >= pause_after_rows:
+            time.sleep(3600)
 
     try:
         with collector_paused():
