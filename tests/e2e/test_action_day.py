@@ -87,6 +87,9 @@ def instance(db_url: str, tmp_path: Path) -> Iterator[Instance]:
         "TAKEDOWN_DATA_DIR": str(tmp_path / "var"),
         "TAKEDOWN_DATABASE_URL": db_url,
         "TAKEDOWN_LOG_LEVEL": "warning",
+        "TAKEDOWN_TAXONOMY_FILE": str(
+            Path(__file__).parents[1] / "data" / "taxonomy_invented.json"
+        ),
     }
     for name in ("TAKEDOWN_TOKEN", "TAKEDOWN_QUEUE_URL"):
         env.pop(name, None)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
+from takedown.domain.assessment import load_taxonomy
 from takedown.errors import Forbidden, UserError
 from takedown.services import assessment, referrals
 from takedown.store.assessment import Assessment
@@ -12,6 +15,7 @@ from takedown.store.assessment import Assessment
 from .conftest import World
 
 URL = "https://t.me/alpha_news/101"
+INVENTED = load_taxonomy(Path(__file__).resolve().parents[1] / "data" / "taxonomy_invented.json")
 
 
 @pytest.mark.parametrize(
@@ -58,7 +62,10 @@ def test_unknown_verdict_is_refused(world: World) -> None:
 def test_taxonomy_labels(world: World) -> None:
     (item,) = world.report("de_analyst", [URL])
     aid = world.assess(
-        "de_analyst", item, labels={"group": "group-alpha", "tier": "tier-1", "tags": ["b", "a"]}
+        "de_analyst",
+        item,
+        labels={"group": "group-alpha", "tier": "tier-1", "tags": ["b", "a"]},
+        taxonomy=INVENTED,
     )
     with world.db.session() as s:
         stored = s.get(Assessment, aid)
@@ -72,7 +79,12 @@ def test_taxonomy_labels(world: World) -> None:
     ):
         with pytest.raises(UserError, match=problem), world.db.session() as s:
             assessment.assess_item(
-                s, world.who["de_analyst"], other, verdict="exempt", labels=labels
+                s,
+                world.who["de_analyst"],
+                other,
+                verdict="exempt",
+                labels=labels,
+                taxonomy=INVENTED,
             )
 
 

@@ -18,6 +18,9 @@ def test_the_workflow_from_the_command_line(world: World, db_url: str, tmp_path:
         **os.environ,
         "TAKEDOWN_DATA_DIR": str(tmp_path / "var"),
         "TAKEDOWN_DATABASE_URL": db_url,
+        "TAKEDOWN_TAXONOMY_FILE": str(
+            Path(__file__).parents[1] / "data" / "taxonomy_invented.json"
+        ),
     }
     env.pop("TAKEDOWN_TOKEN", None)
 

@@ -33,6 +33,7 @@ KNOWN, OTHER, BENIGN = (
     "https://t.me/lorem_chan/2",
     "https://t.me/lorem_chan/3",
 )
+INVENTED = Path(__file__).resolve().parents[1] / "data" / "taxonomy_invented.json"
 LABELS = {
     "entity": "group-alpha",
     "tier": "tier-1",
@@ -40,6 +41,12 @@ LABELS = {
     "source": "invented-list",
     "tags": ["synthetic"],
 }
+
+
+@pytest.fixture(autouse=True)
+def _invented_taxonomy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's settings read TAKEDOWN_TAXONOMY_FILE: these tests use invented group names."""
+    monkeypatch.setenv("TAKEDOWN_TAXONOMY_FILE", str(INVENTED))
 
 
 def _image(path: Path, seed: int) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +26,46 @@ LEGAL_GROUNDS = {
 }
 EXEMPT_PURPOSES = ("journalistic", "educational", "research", "artistic", "counter_terrorism")
 
-DEFAULT_TAXONOMY: dict[str, Any] = {
-    "groups": ["group-alpha", "group-beta", "group-gamma", "unaffiliated", "unknown"],
-    "tiers": ["tier-1", "tier-2", "tier-3"],
-}
+#: The built-in taxonomy: a dated snapshot of the groups on the EU terrorist list and on the UN
+#: ISIL (Da'esh) and Al-Qaida Sanctions List, with its sources and how to replace it.
+DEFAULT_TAXONOMY_FILE = "taxonomy.json"
 
 
 def load_taxonomy(path: Path | None) -> dict[str, Any]:
-    """The configured taxonomy (a JSON file with ``groups`` and ``tiers``), or the default."""
+    """The taxonomy in ``path`` (TAKEDOWN_TAXONOMY_FILE), or the built-in default.
+
+    Returns ``{"groups": [slug, ...], "tiers": [tier, ...]}``. A file's ``groups`` may list
+    slugs, or objects with at least a ``"slug"`` (the default file's form, which adds the
+    display name and the lists a group is on); other keys are documentation.
+    """
     if path is None:
-        return DEFAULT_TAXONOMY
-    data = json.loads(path.read_text(encoding="utf-8"))
+        return _default_taxonomy()
+    return _parse_taxonomy(path.read_text(encoding="utf-8"), str(path))
+
+
+@lru_cache(maxsize=1)
+def _default_taxonomy() -> dict[str, Any]:
+    text = resources.files("takedown.domain").joinpath(DEFAULT_TAXONOMY_FILE).read_text("utf-8")
+    return _parse_taxonomy(text, DEFAULT_TAXONOMY_FILE)
+
+
+def _parse_taxonomy(text: str, where: str) -> dict[str, Any]:
+    data = json.loads(text)
     if not isinstance(data, dict) or not all(
         isinstance(data.get(k), list) for k in ("groups", "tiers")
     ):
-        raise ValueError(f"{path}: a taxonomy is a JSON object with lists 'groups' and 'tiers'")
-    return data
+        raise ValueError(f"{where}: a taxonomy is a JSON object with lists 'groups' and 'tiers'")
+    groups: list[str] = []
+    for entry in data["groups"]:
+        slug = entry.get("slug") if isinstance(entry, dict) else entry
+        if not isinstance(slug, str) or not slug:
+            raise ValueError(f"{where}: group {entry!r} is neither a slug nor has a 'slug'")
+        if slug in groups:
+            raise ValueError(f"{where}: group {slug!r} is listed twice")
+        groups.append(slug)
+    if not all(isinstance(t, str) and t for t in data["tiers"]):
+        raise ValueError(f"{where}: every tier is a non-empty string")
+    return {"groups": groups, "tiers": list(data["tiers"])}
 
 
 def normalise_grounds(grounds: list[str] | str | None) -> list[str]:

@@ -28,12 +28,26 @@ DEMO_PLATFORMS = ["telegram", "youtube"]
 DEMO_ITEMS = 40
 DEMO_SEED = 2026
 LOREM = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor."
+#: Invented group names: the demo never labels its invented content with a real designation.
+#: Written to DATA_DIR/demo-taxonomy.json; set TAKEDOWN_TAXONOMY_FILE to it to assess demo
+#: items with these labels (the built-in taxonomy lists real, designated groups).
+DEMO_TAXONOMY: dict[str, Any] = {
+    "note": "Invented group names for the demo; not a real designation list.",
+    "groups": ["group-alpha", "group-beta", "group-gamma", "unaffiliated", "unknown"],
+    "tiers": ["tier-1", "tier-2", "tier-3"],
+}
 
 
-def demo_world() -> Any:
+SIM_WORLD_FILE = "simulator-world.json"
+
+
+def demo_world(data_dir: Path | None = None) -> Any:
+    """The demo's simulated platforms; with ``data_dir``, their states persist there, so that
+    content a simulated platform removed stays removed after `make run` restarts."""
     from takedown.sim import World
 
-    return World.generate(DEMO_PLATFORMS, DEMO_ITEMS, DEMO_SEED)
+    world = World.generate(DEMO_PLATFORMS, DEMO_ITEMS, DEMO_SEED)
+    return world.keep_in(data_dir / SIM_WORLD_FILE) if data_dir is not None else world
 
 
 def seed_demo(db: Database, data_dir: Path) -> dict[str, Any]:
@@ -41,7 +55,12 @@ def seed_demo(db: Database, data_dir: Path) -> dict[str, Any]:
     tokens_file = data_dir / "demo-tokens.json"
     with db.session() as session:
         if session.scalar(select(Operation).where(Operation.name == DEMO_OPERATION)):
-            return {"created": False, "operation": DEMO_OPERATION, "tokens": str(tokens_file)}
+            return {
+                "created": False,
+                "operation": DEMO_OPERATION,
+                "tokens": str(tokens_file),
+                "taxonomy": str(data_dir / "demo-taxonomy.json"),
+            }
         actor = "system:demo"
         op = create_operation(
             session, DEMO_OPERATION, actor=actor, description="Invented action day (demo data)"
@@ -133,6 +152,7 @@ def seed_demo(db: Database, data_dir: Path) -> dict[str, Any]:
                 legal_grounds=["a"],
                 labels={"group": "group-alpha"},
                 reasons="demo: invented content",
+                taxonomy=DEMO_TAXONOMY,
             )
         for item in items[int(len(items) * 0.7) : int(len(items) * 0.8)]:
             assessment.assess_item(
@@ -150,4 +170,11 @@ def seed_demo(db: Database, data_dir: Path) -> dict[str, Any]:
     fd = os.open(tokens_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(tokens, out, indent=2)
-    return {"created": True, "operation": DEMO_OPERATION, "tokens": str(tokens_file)}
+    taxonomy_file = data_dir / "demo-taxonomy.json"
+    taxonomy_file.write_text(json.dumps(DEMO_TAXONOMY, indent=2) + "\n", encoding="utf-8")
+    return {
+        "created": True,
+        "operation": DEMO_OPERATION,
+        "tokens": str(tokens_file),
+        "taxonomy": str(taxonomy_file),
+    }
