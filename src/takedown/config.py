@@ -5,6 +5,7 @@ Every field here is documented in docs/settings.md; tests/test_docs.py fails whe
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,6 +91,14 @@ class Settings(BaseSettings):
         default=None,
         description="JSON file with the label taxonomy (`groups`, `tiers`); default built in.",
     )
+    answer_window_days: float = Field(
+        default=7.0,
+        gt=0,
+        description=(
+            "Days a platform has to answer a referral: after that the referral closes and its "
+            "unanswered items count as `unanswered` (an order may then follow)."
+        ),
+    )
     recheck_every_minutes: int = Field(
         default=10,
         description=(
@@ -136,6 +145,10 @@ class Settings(BaseSettings):
             proxy=self.checker_proxy,
             user_agent=self.checker_user_agent or base.user_agent,
         )
+
+    @property
+    def answer_window(self) -> timedelta:
+        return timedelta(days=self.answer_window_days)
 
     @property
     def evidence_dir(self) -> Path:

@@ -148,31 +148,35 @@ def test_the_clock_starts_when_the_platform_lists_the_order(
 
 
 @pytest.mark.parametrize("reason", list(PauseReason))
-def test_a_pause_moves_the_deadline_by_its_length(reason: PauseReason) -> None:
+def test_the_full_hour_starts_again_when_a_pause_ends(reason: PauseReason) -> None:
+    """Art. 3(7)/(8): the deadline applies anew once the reason is gone or clarified."""
     pause = Pause(T0 + timedelta(minutes=10), T0 + timedelta(minutes=35))
     during = removal_clock(T0, [Pause(pause.started_at, None)], T0 + timedelta(minutes=20))
     assert (during.paused, during.due_at, during.overdue) == (True, None, False)
     assert during.paused_for == timedelta(minutes=10)
     after = removal_clock(T0, [pause], T0 + timedelta(minutes=50))
-    assert after.due_at == T0 + timedelta(minutes=85)
+    assert after.due_at == T0 + timedelta(minutes=95)  # 35 min + a full hour
     assert after.paused_for == timedelta(minutes=25)
-    assert after.remaining == timedelta(minutes=35)
-    late = removal_clock(T0, [pause], T0 + timedelta(minutes=86))
-    assert late.overdue
+    assert after.remaining == timedelta(minutes=45)
+    assert not removal_clock(T0, [pause], T0 + timedelta(minutes=95)).overdue
+    assert removal_clock(T0, [pause], T0 + timedelta(minutes=96)).overdue
     assert reason.value in ("force_majeure", "manifest_error", "insufficient_information")
 
 
-def test_pauses_add_up_and_count_only_after_receipt() -> None:
+def test_pauses_count_only_after_receipt_and_the_last_one_restarts_the_hour() -> None:
     pauses = [
         Pause(T0 - timedelta(minutes=30), T0 + timedelta(minutes=5)),  # 5 min after receipt
         Pause(T0 + timedelta(minutes=20), T0 + timedelta(minutes=30)),  # 10 min
     ]
     clock = removal_clock(T0, pauses, T0 + timedelta(minutes=40))
-    assert clock.due_at == T0 + timedelta(minutes=75)
+    assert clock.due_at == T0 + timedelta(minutes=90)
+    assert clock.paused_for == timedelta(minutes=15)
     answered = removal_clock(
-        T0, pauses, T0 + timedelta(hours=5), done_at=T0 + timedelta(minutes=70)
+        T0, pauses, T0 + timedelta(hours=5), done_at=T0 + timedelta(minutes=85)
     )
     assert not answered.overdue
+    during = removal_clock(T0, pauses, T0 + timedelta(hours=5), done_at=T0 + timedelta(minutes=25))
+    assert during.paused  # answered while paused: never overdue
     assert removal_clock(None, [], T0).due_at is None
 
 
@@ -207,7 +211,7 @@ def test_pause_and_resume_through_the_services(
     clock = _clock(world, order_id)
     (p,) = clock["pauses"]
     assert p["ended_at"] is not None
-    assert clock["due_at"] == received + timedelta(hours=1) + (p["ended_at"] - p["started_at"])
+    assert received is not None and clock["due_at"] == p["ended_at"] + timedelta(hours=1)
     assert clock["paused"] is False
     with pytest.raises(UserError, match="not paused"), world.db.session() as s:
         referrals.resume_order(s, world.who["tg_agent"], order_id)

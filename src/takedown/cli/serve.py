@@ -34,8 +34,13 @@ def _demo_agent_tokens(data_dir: Path) -> dict[str, str]:
     return found
 
 
-async def _answer(world: Any, api: str, tokens: dict[str, str]) -> None:
-    """One simulated platform agent per demo platform token, on the simulator's own world."""
+async def _answer(
+    world: Any, api: str, tokens: dict[str, str], silence: float = 0.0, delay: float = 30.0
+) -> None:
+    """One simulated platform agent per demo platform token, on the simulator's own world.
+
+    By default they answer every item (``silence``: the share they never answer), after a
+    median ``delay`` seconds."""
     import httpx
 
     from takedown.services.demo import DEMO_SEED
@@ -54,7 +59,7 @@ async def _answer(world: Any, api: str, tokens: dict[str, str]) -> None:
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.2)
-    policy = Policy(seed=DEMO_SEED, median_delay=ANSWER_MEDIAN_DELAY)
+    policy = Policy(seed=DEMO_SEED, median_delay=delay, ignore_share=silence)
 
     async def one(name: str, token: str) -> None:
         agent = PlatformAgent(api, token, LocalWorld(world), policy, poll_interval=5.0, name=name)
@@ -67,21 +72,27 @@ async def _answer(world: Any, api: str, tokens: dict[str, str]) -> None:
 
 
 def _simulator_thread(
-    port: int, api: str | None = None, tokens: dict[str, str] | None = None
+    port: int,
+    data_dir: Path,
+    api: str | None = None,
+    tokens: dict[str, str] | None = None,
+    silence: float = 0.0,
+    delay: float = ANSWER_MEDIAN_DELAY,
 ) -> None:
     """Serve the demo's simulated platforms on 127.0.0.1:port in a background thread.
 
-    With ``tokens``, the same thread also runs a simulated platform agent per token, which
-    answers the referrals and orders of ``api`` and removes what it says it removed.
+    Their world is kept in the data directory, so what they removed stays removed after a
+    restart. With ``tokens``, the same thread also runs a simulated platform agent per token,
+    which answers the referrals and orders of ``api`` and removes what it says it removed.
     """
     from takedown.services.demo import demo_world
     from takedown.sim import SimServer
 
     async def run() -> None:
-        world = demo_world()
+        world = demo_world(data_dir)
         async with SimServer(world, port=port):
             if api is not None and tokens:
-                await _answer(world, api, tokens)
+                await _answer(world, api, tokens, silence, delay)
             await asyncio.Event().wait()
 
     threading.Thread(target=asyncio.run, args=(run(),), name="simulator", daemon=True).start()
@@ -101,6 +112,20 @@ def serve(
         help="With --simulate: the demo's platforms also answer referrals and orders "
         "(one simulated agent per platform token of `takedown demo`).",
     ),
+    simulate_silence: float = typer.Option(
+        0.0,
+        "--simulate-silence",
+        min=0.0,
+        max=1.0,
+        help="With --simulate-answers: the share of items the simulated platforms never "
+        "answer (default 0: they answer every item).",
+    ),
+    simulate_delay: float = typer.Option(
+        ANSWER_MEDIAN_DELAY,
+        "--simulate-delay",
+        min=0.0,
+        help="With --simulate-answers: the median seconds before a simulated platform answers.",
+    ),
 ) -> None:
     """Run the API (/api/v1, OpenAPI at /api/v1/openapi.json) and /healthz."""
     import uvicorn
@@ -117,7 +142,16 @@ def serve(
     local = "127.0.0.1" if listen in ("0.0.0.0", "::", "") else listen
     api = f"http://{f'[{local}]' if ':' in local else local}:{port or settings.port}"
     if simulate is not None:
-        _simulator_thread(simulate, api, tokens)
+        # The demo's URLs are invented: the checker's jobs ask the simulator, never the internet.
+        settings = settings.model_copy(
+            update={
+                "checker_connect_to": [*settings.checker_connect_to, f"::127.0.0.1:{simulate}"],
+                "checker_allow_networks": [*settings.checker_allow_networks, "127.0.0.1/32"],
+            }
+        )
+        _simulator_thread(
+            simulate, settings.data_dir, api, tokens, simulate_silence, simulate_delay
+        )
         if tokens:
             typer.echo(f"simulated platforms answering: {', '.join(tokens)}", err=True)
         typer.echo(

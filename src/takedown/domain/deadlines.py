@@ -14,6 +14,7 @@ REMOVAL_WINDOW = timedelta(hours=1)  # Art. 3(3)
 SCRUTINY_REQUEST_WINDOW = timedelta(hours=48)  # Art. 4(1): provider or content provider asks
 SCRUTINY_DECISION_WINDOW = timedelta(hours=72)  # Art. 4(2)/(4): authority decides
 PRESERVATION = timedelta(days=183)  # Art. 6: six months
+ANSWER_WINDOW = timedelta(days=7)  # a referral unanswered this long closes as unanswered
 
 
 class PauseReason(StrEnum):
@@ -59,24 +60,30 @@ def removal_clock(
 ) -> Clock:
     """Where the 1-hour clock stands at ``now`` (or when the order was answered: ``done_at``).
 
-    The clock starts at receipt. Each pause stops it; when the pause ends it restarts where it
-    stopped, so the deadline moves by the pause's length. An open pause leaves no deadline.
+    The clock starts at receipt. A pause stops it, and when the pause ends the full hour
+    starts again: the deadline "shall apply as soon as" the reasons are no longer present
+    (Art. 3(7)) or the clarification has been received (Art. 3(8)). While a pause is open
+    there is no deadline.
     """
     if received_at is None:
         return Clock(None, None, False, timedelta(0), None, False)
     at = done_at or now
     paused_for = timedelta(0)
     open_pause = False
+    restart = received_at
     for p in pauses:
         start = max(p.started_at, received_at)
-        if p.ended_at is None:
+        if start > at:
+            continue
+        if p.ended_at is None or p.ended_at > at:
             open_pause = True
             paused_for += max(at - start, timedelta(0))
         else:
-            paused_for += max(min(p.ended_at, at) - start, timedelta(0))
+            paused_for += max(p.ended_at - start, timedelta(0))
+            restart = max(restart, p.ended_at)
     if open_pause:
         return Clock(received_at, None, True, paused_for, None, False)
-    due = received_at + REMOVAL_WINDOW + paused_for
+    due = restart + REMOVAL_WINDOW
     remaining = due - at
     return Clock(received_at, due, False, paused_for, remaining, remaining < timedelta(0))
 

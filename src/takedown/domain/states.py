@@ -76,13 +76,41 @@ TRANSITIONS: dict[ItemState, frozenset[ItemState]] = {
     S.ACKNOWLEDGED: frozenset(
         {S.REMOVED_CLAIMED, S.VERIFIED_REMOVED, S.STILL_ONLINE, S.DECLINED, S.IMPOSSIBLE}
     ),
-    S.REMOVED_CLAIMED: frozenset({S.VERIFIED_REMOVED, S.STILL_ONLINE}),
+    # A platform may change its answer (removed, later declined): the state follows the latest
+    # answer (``domain.answers``), except where a check has proved removal.
+    S.REMOVED_CLAIMED: frozenset(
+        {S.VERIFIED_REMOVED, S.STILL_ONLINE, S.DECLINED, S.IMPOSSIBLE, S.ACKNOWLEDGED}
+    ),
     S.VERIFIED_REMOVED: frozenset({S.REINSTATED}),
-    S.STILL_ONLINE: frozenset({S.VERIFIED_REMOVED, S.ORDERED, S.REFERRED}),
-    S.DECLINED: frozenset({S.ORDERED, S.VERIFIED_REMOVED}),
-    S.IMPOSSIBLE: frozenset({S.ORDERED, S.VERIFIED_REMOVED}),
+    S.STILL_ONLINE: frozenset(
+        {
+            S.VERIFIED_REMOVED,
+            S.ORDERED,
+            S.REFERRED,
+            S.REMOVED_CLAIMED,
+            S.DECLINED,
+            S.IMPOSSIBLE,
+            S.ACKNOWLEDGED,
+        }
+    ),
+    S.DECLINED: frozenset(
+        {S.ORDERED, S.VERIFIED_REMOVED, S.REMOVED_CLAIMED, S.IMPOSSIBLE, S.ACKNOWLEDGED}
+    ),
+    S.IMPOSSIBLE: frozenset(
+        {S.ORDERED, S.VERIFIED_REMOVED, S.REMOVED_CLAIMED, S.DECLINED, S.ACKNOWLEDGED}
+    ),
     S.GONE_BEFORE_REFERRAL: frozenset({S.REAPPEARED}),
-    S.REINSTATED: frozenset({S.REFERRED, S.ORDERED, S.VERIFIED_REMOVED}),
+    S.REINSTATED: frozenset(
+        {
+            S.REFERRED,
+            S.ORDERED,
+            S.VERIFIED_REMOVED,
+            S.REMOVED_CLAIMED,
+            S.DECLINED,
+            S.IMPOSSIBLE,
+            S.ACKNOWLEDGED,
+        }
+    ),
     S.REAPPEARED: frozenset({S.TRIAGED, S.ASSESSED_POSITIVE, S.READY}),
 }
 

@@ -6,7 +6,8 @@ default, ``RedisHuey`` for ``TAKEDOWN_QUEUE_URL=redis://…``) and registers the
 - ``deliver(delivery_id)``: one attempt of one outbox row (takedown.delivery.outbox);
 - ``match_evidence(evidence_id)``: hash new evidence and match it against the banks;
 - every minute: ``sweep`` (enqueue due deliveries: retries, and anything a queue lost),
-  ``expire_holds`` and ``check_overdue_orders``;
+  ``expire_holds``, ``check_overdue_orders`` and ``close_unanswered_referrals`` (referrals
+  past the answer window close, their silent items counted as unanswered);
 - every ``recheck_every_minutes``: ``recheck_due_items`` (verification after referral on the
   schedule of takedown.domain.rechecks).
 
@@ -34,7 +35,7 @@ from takedown.services.deconfliction import expire_holds
 from takedown.services.delivery import due_deliveries, pending_deliveries
 from takedown.services.evidence import evidence_file
 from takedown.services.matching import match_evidence
-from takedown.services.referrals import check_overdue_orders
+from takedown.services.referrals import check_overdue_orders, close_unanswered_referrals
 from takedown.services.verification import due_for_recheck, verify_items
 from takedown.store.db import Database
 from takedown.store.models import Evidence, Signal, utcnow
@@ -83,6 +84,9 @@ class Jobs:
         self.check_overdue_orders = self.huey.periodic_task(every_minute, name="overdue_orders")(
             self._check_overdue_orders
         )
+        self.close_unanswered = self.huey.periodic_task(every_minute, name="close_unanswered")(
+            self._close_unanswered
+        )
         minutes = settings.recheck_every_minutes
         if minutes > 0:  # 0: no automatic rechecks (run `takedown verify` by hand)
             self.huey.periodic_task(crontab(minute=f"*/{minutes}"), name="recheck_due_items")(
@@ -122,6 +126,12 @@ class Jobs:
             late = check_overdue_orders(session)
         if late:
             log.warning("%s removal orders are overdue", len(late))
+
+    def _close_unanswered(self) -> None:
+        with self.db.session() as session:
+            closed = close_unanswered_referrals(session, self.settings.answer_window)
+        if closed:
+            log.info("closed %s referrals past the answer window", len(closed))
 
     def _recheck(self, limit: int = 500, now: datetime | None = None) -> None:
         """Check the items whose scheduled recheck is due, and record what was seen."""

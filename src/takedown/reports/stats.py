@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from takedown.store.models import Item, Operation, Report, Unit
+from takedown.domain.answers import FINAL, Action
+from takedown.domain.deadlines import ANSWER_WINDOW
+from takedown.store.models import Item, Operation, Report, Unit, utcnow
+from takedown.store.referrals import Referral, ReferralItem, RemovalOrder, Response
 
 DEFINITIONS = {
     "reports": "reports received in this operation: every unit's sighting of a URL, all kept",
@@ -18,13 +22,24 @@ DEFINITIONS = {
     "by_state": "items per workflow state",
     "by_unit": "per reporting unit: reports it sent, and distinct items they touched",
     "multi_unit_items": "items reported by two or more units",
-    "sent": "items referred or ordered to a platform",
+    "sent": "items referred or ordered to a platform in this operation",
+    "referred": "items sent in a referral (a voluntary request) in this operation",
+    "ordered": "items sent in a removal order in this operation",
+    "already_sent_elsewhere": (
+        "items not sent in this operation because the same content (key) was referred or "
+        "ordered in another operation: that send is still open or proved the content removed"
+    ),
     "taken_offline": (
         "items verified_removed: a check saw positive evidence of removal (404/410, a removal "
         "page, a suspension marker) after the referral or order; never a platform's claim alone"
     ),
     "removal_claimed": "items a platform answered 'removed' for: a claim, not proof",
     "claimed_but_online": "items a platform said were removed that a later check saw online",
+    "declined": "sent items whose latest platform answer is 'declined'",
+    "unanswered": (
+        "referred items with no final answer (removed, restricted, declined, impossible) "
+        "within the answer window, and not proved removed by a check"
+    ),
     "time_to_removal": (
         "sent items verified removed, by when removal was first seen: the upper bound of the "
         "interval from the last online check to the first removed one (no finer than the "
@@ -34,7 +49,13 @@ DEFINITIONS = {
 BUCKETS = ((3600, "by_1h"), (6 * 3600, "1h_to_6h"), (86400, "6h_to_24h"))  # exclusive bins
 
 
-def operation_stats(session: Session, op: Operation) -> dict[str, Any]:
+def operation_stats(
+    session: Session,
+    op: Operation,
+    *,
+    answer_window: timedelta = ANSWER_WINDOW,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     reports = session.scalar(select(func.count()).where(Report.operation_id == op.id)) or 0
     items = session.scalar(select(func.count()).where(Item.operation_id == op.id)) or 0
 
@@ -69,14 +90,15 @@ def operation_stats(session: Session, op: Operation) -> dict[str, Any]:
         "by_state": grouped(Item.state),
         "by_unit": {name: {"reports": int(n), "items": int(i)} for name, n, i in per_unit},
         "multi_unit_items": int(multi_unit),
-        **_outcomes(session, op),
+        **_outcomes(session, op, answer_window, now or utcnow()),
         "definitions": DEFINITIONS,
     }
 
 
-def _outcomes(session: Session, op: Operation) -> dict[str, Any]:
+def _outcomes(
+    session: Session, op: Operation, answer_window: timedelta, now: datetime
+) -> dict[str, Any]:
     from takedown.services.verification import removal_report
-    from takedown.store.referrals import ReferralItem, RemovalOrder, Response
 
     in_op = select(Item.id).where(Item.operation_id == op.id)
     referred = set(
@@ -88,10 +110,17 @@ def _outcomes(session: Session, op: Operation) -> dict[str, Any]:
     claimed = set(
         session.scalars(
             select(Response.item_id).where(
-                Response.item_id.in_(in_op), Response.action == "removed"
+                Response.item_id.in_(in_op), Response.action == Action.REMOVED.value
             )
         )
     )
+    latest: dict[int, str] = {}  # the latest answer per item
+    for item_id, action in session.execute(
+        select(Response.item_id, Response.action)
+        .where(Response.item_id.in_(in_op))
+        .order_by(Response.id)
+    ):
+        latest[item_id] = action
     verified = list(
         session.scalars(
             select(Item.id).where(Item.operation_id == op.id, Item.state == "verified_removed")
@@ -100,6 +129,14 @@ def _outcomes(session: Session, op: Operation) -> dict[str, Any]:
     still = session.scalar(
         select(func.count()).where(Item.operation_id == op.id, Item.state == "still_online")
     )
+    waited = set(  # referred in a referral older than the answer window
+        session.scalars(
+            select(ReferralItem.item_id)
+            .join(Referral, Referral.id == ReferralItem.referral_id)
+            .where(Referral.operation_id == op.id, Referral.created_at <= now - answer_window)
+        )
+    )
+    final = {i for i, action in latest.items() if action in FINAL}
     buckets = {name: 0 for _, name in BUCKETS} | {"after_24h": 0, "unknown": 0}
     for item_id in verified:
         report = removal_report(session, item_id)
@@ -109,12 +146,83 @@ def _outcomes(session: Session, op: Operation) -> dict[str, Any]:
         upper = report["delay_max_seconds"]
         name = next((n for limit, n in BUCKETS if upper <= limit), "after_24h")
         buckets[name] += 1
+    sent = referred | ordered
     return {
-        "sent": len(referred | ordered),
+        "sent": len(sent),
         "referred": len(referred),
         "ordered": len(ordered),
+        "already_sent_elsewhere": _sent_elsewhere(session, op, sent),
         "taken_offline": len(verified),
         "removal_claimed": len(claimed),
         "claimed_but_online": int(still or 0),
+        "declined": sum(1 for i in sent if latest.get(i) == Action.DECLINED.value),
+        "unanswered": len(waited - final - set(verified)),
         "time_to_removal": buckets,
+    }
+
+
+def _sent_keys(session: Session) -> Any:
+    """Items referred or ordered, in any operation (a subquery of item ids)."""
+    return select(ReferralItem.item_id).union(select(RemovalOrder.item_id)).subquery()
+
+
+def _sent_elsewhere(session: Session, op: Operation, sent_here: set[int]) -> int:
+    sent = _sent_keys(session)
+    elsewhere = set(
+        session.scalars(
+            select(Item.key).where(Item.operation_id != op.id, Item.id.in_(select(sent.c.item_id)))
+        )
+    )
+    if not elsewhere:
+        return 0
+    mine = session.execute(select(Item.id, Item.key).where(Item.operation_id == op.id))
+    return sum(1 for item_id, key in mine if key in elsewhere and item_id not in sent_here)
+
+
+ALL_DEFINITIONS = {
+    "operations": "operations in this instance",
+    "reports": "reports received in every operation: every unit's sighting, all kept",
+    "items": "distinct pieces of content across operations: each key counts once",
+    "by_platform": "distinct pieces of content per platform",
+    "sent": "distinct pieces of content referred or ordered in any operation",
+    "taken_offline": (
+        "distinct pieces of content verified_removed in some operation: a check saw positive "
+        "evidence of removal after the referral or order; never a platform's claim alone"
+    ),
+    "removal_claimed": "distinct pieces of content a platform answered 'removed' for",
+    "declined": "sent content whose latest platform answer, in any operation, is 'declined'",
+}
+
+
+def all_operations_stats(session: Session) -> dict[str, Any]:
+    """Figures across every operation, each piece of content (key) counted once."""
+    sent = _sent_keys(session)
+    keys_per_platform = session.execute(
+        select(Item.platform, func.count(distinct(Item.key))).group_by(Item.platform)
+    )
+    latest: dict[str, str] = {}
+    for key, action in session.execute(
+        select(Item.key, Response.action)
+        .join(Response, Response.item_id == Item.id)
+        .order_by(Response.id)
+    ):
+        latest[key] = action
+    sent_keys = set(session.scalars(select(Item.key).where(Item.id.in_(select(sent.c.item_id)))))
+
+    def keys(*where: Any) -> int:
+        return int(session.scalar(select(func.count(distinct(Item.key))).where(*where)) or 0)
+
+    claimed = select(Response.item_id).where(Response.action == Action.REMOVED.value)
+    return {
+        "operations": int(session.scalar(select(func.count()).select_from(Operation)) or 0),
+        "reports": int(session.scalar(select(func.count()).select_from(Report)) or 0),
+        "items": keys(),
+        "by_platform": {
+            str(k): int(v) for k, v in sorted(keys_per_platform, key=lambda r: (-r[1], str(r[0])))
+        },
+        "sent": len(sent_keys),
+        "taken_offline": keys(Item.state == "verified_removed"),
+        "removal_claimed": keys(Item.id.in_(claimed)),
+        "declined": sum(1 for k in sent_keys if latest.get(k) == Action.DECLINED.value),
+        "definitions": ALL_DEFINITIONS,
     }

@@ -2,9 +2,13 @@
 
 A hold targets a content key, an account or channel key (covering everything under it), or a
 signal (a hash of evidence). An item matching an active hold is never referred or ordered;
-its state becomes ``held`` and the holder is notified. Other units see only "held", with the
-holder's contact; never the reason. Holds expire, and only the holder (the person who placed
-it) or an admin of the holding unit releases one.
+its state becomes ``held`` and the holder is notified, once per hold and item.
+
+Need-to-know: another unit learns of a hold only where it blocks an item that unit reported
+or is trying to refer, and then only as "held" with the holder's contact; never the reason,
+the target or the expiry. ``list_holds`` gives a unit its own holds (oversight auditors see
+all). Holds expire, and only the holder (the person who placed it) or an admin of the
+holding unit releases one.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from takedown.services.items import change_state
 from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.deconfliction import Hold, Notification
-from takedown.store.models import Item, Signal, Unit, utcnow
+from takedown.store.models import Item, Report, Signal, Unit, utcnow
 
 _SIGNAL = re.compile(r"^(sha256|md5|pdq):([0-9a-fA-F]+)$")
 _KEY = re.compile(r"^[a-z0-9_]+:(account|post|invite|collection|file|page|site):\S+$")
@@ -136,6 +140,7 @@ def hold_blocks(session: Session, item: Item, *, actor: str) -> list[Hold]:
             hold.unit_id,
             "hold_blocked",
             {"hold_id": hold.id, "item_id": item.id, "key": item.key, "by": actor},
+            once=f"hold_blocked:{hold.id}:{item.id}",
         )
     return holds
 
@@ -197,6 +202,20 @@ def expire_holds(session: Session, now: datetime | None = None) -> int:
     return len(expired)
 
 
+NO_CONTACT = "no contact was given"
+
+
+def holder_contact(unit: Unit | None) -> str | None:
+    """How another unit reaches a holder: its contact, or its name and a note that none was given."""
+    if unit is None:
+        return None
+    return unit.contact or f"{unit.name} ({NO_CONTACT})"
+
+
+def _sees_all(who: Principal) -> bool:
+    return who.role == "auditor" and who.unit_kind == "oversight"
+
+
 def hold_view(session: Session, hold: Hold, who: Principal) -> dict[str, Any]:
     """Holders (and auditors) see everything; other units see only "held" and a contact."""
     unit = session.get(Unit, hold.unit_id)
@@ -205,11 +224,11 @@ def hold_view(session: Session, hold: Hold, who: Principal) -> dict[str, Any]:
         "hold_id": hold.id,
         "status": "held" if active else "released",
         "holder": unit.name if unit else None,
-        "contact": unit.contact if unit else None,
-        "target": hold.target,
+        "contact": holder_contact(unit),
     }
-    if hold.unit_id == who.unit_id or (who.role == "auditor" and who.unit_kind == "oversight"):
+    if hold.unit_id == who.unit_id or _sees_all(who):
         base |= {
+            "target": hold.target,
             "target_type": hold.target_type,
             "reason": hold.reason,
             "until": hold.until,
@@ -219,16 +238,51 @@ def hold_view(session: Session, hold: Hold, who: Principal) -> dict[str, Any]:
     return base
 
 
+def holds_shown_on_item(session: Session, item: Item, who: Principal) -> list[Hold]:
+    """The active holds on ``item`` that ``who`` may learn of (need-to-know).
+
+    A unit's own holds, and all of them for oversight auditors; another unit's hold only when
+    the caller's unit reported the item (a referral it tries is told by ``refer_ready``).
+    """
+    holds = active_holds(session, item)
+    if not holds or _sees_all(who):
+        return holds
+    reported = (
+        session.scalar(
+            select(Report.id).where(Report.item_id == item.id, Report.unit_id == who.unit_id)
+        )
+        is not None
+    )
+    return [h for h in holds if h.unit_id == who.unit_id or reported]
+
+
 def list_holds(session: Session, who: Principal, *, active_only: bool = True) -> list[Hold]:
+    """The caller's unit's own holds (every unit's for oversight auditors)."""
     authorize(who, "holds.read")
     query = select(Hold).order_by(Hold.id)
+    if not _sees_all(who):
+        query = query.where(Hold.unit_id == who.unit_id)
     if active_only:
         query = query.where(Hold.released_at.is_(None), Hold.until > utcnow())
     return list(session.scalars(query))
 
 
-def notify(session: Session, unit_id: int, kind: str, payload: dict[str, Any]) -> Notification:
-    note = Notification(unit_id=unit_id, kind=kind, payload=payload)
+def notify(
+    session: Session,
+    unit_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    once: str | None = None,
+) -> Notification:
+    """Tell a unit something; with ``once``, a notice with that key is created only once."""
+    if once is not None:
+        earlier = session.scalar(
+            select(Notification).where(Notification.unit_id == unit_id, Notification.once == once)
+        )
+        if earlier is not None:
+            return earlier
+    note = Notification(unit_id=unit_id, kind=kind, payload=payload, once=once)
     session.add(note)
     session.flush()
     audit.record(

@@ -1,20 +1,35 @@
 """Referrals and removal orders: sending ready items to the platforms that host them.
 
 An item is referred or ordered at most once (a unique row per item). Items covered by a hold
-are never sent: they become ``held`` and the holder is told. Each referral or order is put in
-the outbox (``deliveries``) for every channel its platform units configured; the pull API
-needs no delivery row, it is always there.
+are never sent: they become ``held`` and the holder is told (once per hold and item).
+
+One register across operations: content (the same key) is not sent again while an earlier
+referral or order for it, in any operation, is open, or while it is ``verified_removed``. The
+later item stays ``ready`` and links to the earlier send (``earlier_sends``); an order may still
+follow a declined or unanswered referral, and content seen back online may be sent again.
+
+A platform that no platform unit answers for is refused, naming the platforms that are served,
+unless the caller allows it (``allow_unserved``): that referral waits for email or a manual
+export. Each referral or order is put in the outbox (``deliveries``) for every channel its
+platform units configured; the pull API needs no delivery row, it is always there.
+
+A referral closes once every item is settled: a final answer (removed, restricted, declined,
+impossible), a check that proved it removed, or no answer within the answer window
+(``TAKEDOWN_ANSWER_WINDOW_DAYS``), after which its unanswered items count as ``unanswered``.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from takedown.domain.answers import FINAL
 from takedown.domain.assessment import normalise_grounds
 from takedown.domain.deadlines import Pause, PauseReason, removal_clock, scrutiny_windows
 from takedown.errors import Forbidden, NotFound, UserError
@@ -24,7 +39,14 @@ from takedown.services.items import change_state, get_item
 from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.models import Item, Operation, Unit, utcnow
-from takedown.store.referrals import Delivery, OrderPause, Referral, ReferralItem, RemovalOrder
+from takedown.store.referrals import (
+    Delivery,
+    OrderPause,
+    Referral,
+    ReferralItem,
+    RemovalOrder,
+    Response,
+)
 
 ORDERABLE = {
     "assessed_positive",
@@ -40,6 +62,128 @@ ORDERABLE = {
 def platform_units(session: Session, platform: str) -> list[Unit]:
     units = session.scalars(select(Unit).where(Unit.kind == "platform")).all()
     return [u for u in units if platform in (u.platforms or [])]
+
+
+def served_platforms(session: Session) -> list[str]:
+    """The platforms some platform unit answers for."""
+    units = session.scalars(select(Unit).where(Unit.kind == "platform")).all()
+    return sorted({p for u in units for p in (u.platforms or [])})
+
+
+def _refuse_unserved(session: Session, platform: str, flag: str | None = None) -> None:
+    served = served_platforms(session)
+    names = ", ".join(served) if served else "none yet"
+    message = f"no platform unit answers for {platform!r} (platforms served: {names}); "
+    if flag is None:
+        message += "create its platform unit first"
+    else:
+        message += (
+            f"create its platform unit first, or say {flag} to send it anyway: "
+            "it then waits for email or a manual export"
+        )
+    raise UserError(message)
+
+
+@dataclass(frozen=True)
+class EarlierSend:
+    """A referral or order of the same content in another operation."""
+
+    operation: str
+    item_id: int
+    item_state: str
+    referral_id: int | None = None
+    order_id: int | None = None
+    status: str = "open"  # the referral's or order's status
+
+    @property
+    def blocks(self) -> bool:
+        """Whether it stops sending the content again: open, or proved removed."""
+        return self.status != "closed" or self.item_state == "verified_removed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "item_id": self.item_id,
+            "item_state": self.item_state,
+            "referral_id": self.referral_id,
+            "order_id": self.order_id,
+            "status": self.status,
+            "blocks": self.blocks,
+        }
+
+
+def earlier_sends(session: Session, items: Iterable[Item]) -> dict[int, list[EarlierSend]]:
+    """For each item, the referrals and orders of its key in other operations (the register).
+
+    A fixed number of queries per 500 keys, whatever the number of operations.
+    """
+    wanted = {i.id: (i.key, i.operation_id) for i in items}
+    keys = sorted({key for key, _ in wanted.values()})
+    others: dict[int, tuple[str, int, str, str]] = {}  # item id -> key, op id, op name, state
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        rows = session.execute(
+            select(Item.id, Item.key, Item.operation_id, Operation.name, Item.state)
+            .join(Operation, Operation.id == Item.operation_id)
+            .where(Item.key.in_(chunk))
+        )
+        for item_id, key, op_id, op_name, state in rows:
+            others[item_id] = (key, op_id, op_name, state)
+    sends: dict[str, list[tuple[int, EarlierSend]]] = {}
+    other_ids = sorted(others)
+    for start in range(0, len(other_ids), 500):
+        id_chunk = other_ids[start : start + 500]
+        referred = session.execute(
+            select(ReferralItem.item_id, Referral.id, Referral.status)
+            .join(Referral, Referral.id == ReferralItem.referral_id)
+            .where(ReferralItem.item_id.in_(id_chunk))
+        )
+        ordered = session.execute(
+            select(RemovalOrder.item_id, RemovalOrder.id, RemovalOrder.status).where(
+                RemovalOrder.item_id.in_(id_chunk)
+            )
+        )
+        for item_id, ident, status in referred:
+            key, op_id, op_name, state = others[item_id]
+            send = EarlierSend(op_name, item_id, state, referral_id=ident, status=status)
+            sends.setdefault(key, []).append((op_id, send))
+        for item_id, ident, status in ordered:
+            key, op_id, op_name, state = others[item_id]
+            send = EarlierSend(op_name, item_id, state, order_id=ident, status=status)
+            sends.setdefault(key, []).append((op_id, send))
+    return {
+        item_id: [s for op_id, s in sends.get(key, []) if op_id != operation_id]
+        for item_id, (key, operation_id) in wanted.items()
+    }
+
+
+@dataclass
+class ReferOutcome:
+    """What a refer request did: the referral (None when nothing was sent) and why not."""
+
+    platform: str
+    referral: Referral | None = None
+    items: list[int] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)
+    sent_elsewhere: dict[int, list[EarlierSend]] = field(default_factory=dict)
+    unserved: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "referral_id": self.referral.id if self.referral else None,
+            "platform": self.platform,
+            "items": len(self.items),
+            "held": self.held,
+            "already_sent_elsewhere": {
+                str(k): [s.as_dict() for s in v] for k, v in self.sent_elsewhere.items()
+            },
+        }
+        if self.unserved:
+            out["note"] = (
+                f"no platform unit answers for {self.platform}: this referral waits for "
+                "email or a manual export"
+            )
+        return out
 
 
 def _enqueue(
@@ -67,13 +211,35 @@ def _enqueue(
 
 
 def refer_items(
-    session: Session, who: Principal, operation: Operation, platform: str
+    session: Session,
+    who: Principal,
+    operation: Operation,
+    platform: str,
+    *,
+    allow_unserved: bool = False,
 ) -> Referral | None:
     """Refer every ready item of ``platform`` in the operation, in one referral.
 
-    Returns None when nothing was ready (held items are reported to their holders).
+    Returns None when nothing was sent (``refer_ready`` says why).
     """
+    return refer_ready(session, who, operation, platform, allow_unserved=allow_unserved).referral
+
+
+def refer_ready(
+    session: Session,
+    who: Principal,
+    operation: Operation,
+    platform: str,
+    *,
+    allow_unserved: bool = False,
+) -> ReferOutcome:
+    """Refer every ready item of ``platform`` in the operation, and say what was not sent."""
     authorize(who, "referrals.create")
+    outcome = ReferOutcome(platform)
+    if not platform_units(session, platform):
+        if not allow_unserved:
+            _refuse_unserved(session, platform, "--allow-unserved (API: allow_unserved)")
+        outcome.unserved = True
     ready = list(
         session.scalars(
             select(Item)
@@ -90,17 +256,24 @@ def refer_items(
     )
     for item in held:  # tell each holder that a referral would have included its item
         hold_blocks(session, item, actor=who.actor)
+        outcome.held.append(item.id)
+    register = earlier_sends(session, ready)
     sendable: list[Item] = []
     for item in ready:
         if hold_blocks(session, item, actor=who.actor):
+            outcome.held.append(item.id)
             continue
         already = session.scalar(select(ReferralItem.id).where(ReferralItem.item_id == item.id))
         ordered = session.scalar(select(RemovalOrder.id).where(RemovalOrder.item_id == item.id))
         if already or ordered:
             continue
+        blocking = [s for s in register.get(item.id, []) if s.blocks]
+        if blocking:
+            outcome.sent_elsewhere[item.id] = blocking
+            continue
         sendable.append(item)
     if not sendable:
-        return None
+        return outcome
     referral = Referral(
         operation_id=operation.id,
         unit_id=who.unit_id,
@@ -123,6 +296,7 @@ def refer_items(
             "platform": platform,
             "operation": operation.name,
             "items": [i.id for i in sendable],
+            "unserved": outcome.unserved,
         },
     )
     for item in sendable:
@@ -141,7 +315,94 @@ def refer_items(
             "items": [_item_payload(i) for i in sendable],
         },
     )
-    return referral
+    outcome.referral = referral
+    outcome.items = [i.id for i in sendable]
+    return outcome
+
+
+def settle_referral(
+    session: Session,
+    referral: Referral,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    window: timedelta | None = None,
+) -> bool:
+    """Close the referral if every item is settled; returns whether it closed now.
+
+    An item is settled by a final answer (its latest answer in this referral), by a check that
+    proved it removed, or, given ``window``, by the referral being older than the window.
+    """
+    if referral.status == "closed":
+        return False
+    now = now or utcnow()
+    states = dict(
+        session.execute(
+            select(Item.id, Item.state)
+            .join(ReferralItem, ReferralItem.item_id == Item.id)
+            .where(ReferralItem.referral_id == referral.id)
+        ).all()
+    )
+    latest: dict[int, str] = {}
+    for item_id, action in session.execute(
+        select(Response.item_id, Response.action)
+        .where(Response.referral_id == referral.id)
+        .order_by(Response.id)
+    ):
+        latest[item_id] = action
+    open_items = [
+        i
+        for i, state in states.items()
+        if state != "verified_removed" and latest.get(i) not in FINAL
+    ]
+    expired = window is not None and referral.created_at + window <= now
+    if open_items and not expired:
+        return False
+    referral.status = "closed"
+    referral.closed_at = now
+    audit.record(
+        session,
+        actor=actor,
+        action="referral.close",
+        object_type="referral",
+        object_id=referral.id,
+        change={"unanswered": sorted(open_items), "window_passed": bool(open_items)},
+    )
+    return True
+
+
+def settle_referrals_of(session: Session, item: Item, *, actor: str) -> None:
+    """Close the open referrals of ``item`` that are now settled (after a check or answer)."""
+    for referral in session.scalars(
+        select(Referral)
+        .join(ReferralItem, ReferralItem.referral_id == Referral.id)
+        .where(ReferralItem.item_id == item.id, Referral.status != "closed")
+    ):
+        settle_referral(session, referral, actor=actor)
+
+
+def close_unanswered_referrals(
+    session: Session, window: timedelta, now: datetime | None = None
+) -> list[Referral]:
+    """Close every open referral older than the answer window (a periodic job)."""
+    now = now or utcnow()
+    closed = []
+    for referral in session.scalars(
+        select(Referral)
+        .where(Referral.status != "closed", Referral.created_at <= now - window)
+        .order_by(Referral.id)
+    ):
+        if settle_referral(session, referral, actor="system:answer-window", now=now, window=window):
+            closed.append(referral)
+    return closed
+
+
+def describe_send(send: EarlierSend) -> str:
+    """ "already referred in operation X (referral 3, open)", as a person reads it."""
+    what = f"referral {send.referral_id}" if send.referral_id else f"removal order {send.order_id}"
+    verb = "referred" if send.referral_id else "ordered"
+    state = "verified removed" if send.item_state == "verified_removed" else send.status
+    return f"already {verb} in operation {send.operation!r} ({what}, {state})"
 
 
 def _item_payload(item: Item) -> dict[str, Any]:
@@ -193,7 +454,10 @@ def issue_removal_order(
     if item.platform == "web":
         raise UserError("the addressee must be a named hosting platform, not 'web'")
     if not platform_units(session, item.platform):
-        raise UserError(f"no platform unit answers for {item.platform!r}: create one first")
+        _refuse_unserved(session, item.platform)
+    blocking = [s for s in earlier_sends(session, [item])[item.id] if s.blocks]
+    if blocking:
+        raise UserError(f"item {item.id}: {describe_send(blocking[0])}; it is not sent again")
     host = host_member_state.upper() if host_member_state else None
     order = RemovalOrder(
         item_id=item.id,

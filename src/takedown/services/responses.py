@@ -2,19 +2,32 @@
 
 A platform agent sees only referrals and orders addressed to the platforms its unit answers
 for; anything else does not exist for it (404, not 403). Answers are per item and idempotent:
-the same answer twice is stored once. A platform's "removed" is a claim (``removed_claimed``);
-only a check with positive evidence makes an item ``verified_removed``.
+the same answer twice is stored once; a changed answer is a new row, so the history stays.
+An answer is always recorded, whatever the checker found first: a platform's "removed" is a
+claim (``removed_claimed``), and only a check with positive evidence makes an item
+``verified_removed`` (``domain.answers`` decides what each answer does to the state).
+
+A platform's ``needs_clarification`` is a question to the referring or issuing unit; the
+unit's reply (``reply_to_question``) shows in the platform's pull list, and for a removal
+order its receipt ends the pause: the hour starts again (Art. 3(8)).
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from takedown.errors import NotFound, UserError
+from takedown.domain.answers import (
+    FINAL,
+    IMPOSSIBLE_REASONS,
+    RESTRICTED_REASONS,
+    Action,
+    state_after_answer,
+)
+from takedown.errors import Forbidden, NotFound, UserError
 from takedown.services.access import authorize
 from takedown.services.deconfliction import notify
 from takedown.services.items import change_state
@@ -24,28 +37,21 @@ from takedown.services.referrals import (
     order_clock,
     order_payload,
     pause_order,
+    settle_referral,
 )
 from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.models import Item, utcnow
-from takedown.store.referrals import OrderPause, Referral, ReferralItem, RemovalOrder, Response
+from takedown.store.referrals import (
+    Clarification,
+    OrderPause,
+    Referral,
+    ReferralItem,
+    RemovalOrder,
+    Response,
+)
 
-
-class Action(StrEnum):
-    REMOVED = "removed"
-    RESTRICTED = "restricted"
-    DECLINED = "declined"
-    IMPOSSIBLE = "impossible"
-    NEEDS_CLARIFICATION = "needs_clarification"
-
-
-FINAL = {Action.REMOVED, Action.RESTRICTED, Action.DECLINED, Action.IMPOSSIBLE}
-IMPOSSIBLE_REASONS = ("force_majeure", "manifest_error", "insufficient_information")
-_ITEM_STATE = {
-    Action.REMOVED: "removed_claimed",
-    Action.DECLINED: "declined",
-    Action.IMPOSSIBLE: "impossible",
-}
+__all__ = ["FINAL", "IMPOSSIBLE_REASONS", "Action"]
 
 
 def _mine(who: Principal, platform: str) -> bool:
@@ -66,7 +72,9 @@ def list_referrals(
     rows = list(session.scalars(query.order_by(Referral.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return [referral_view(session, r) for r in rows], (rows[-1].id if more else None)
+    views = [referral_view(session, r) for r in rows]
+    _mark_replies_received(session, referral_ids=[r.id for r in rows])
+    return views, (rows[-1].id if more else None)
 
 
 def referral_view(session: Session, referral: Referral) -> dict[str, Any]:
@@ -77,12 +85,14 @@ def referral_view(session: Session, referral: Referral) -> dict[str, Any]:
         .order_by(Item.id)
     ).scalars()
     answers = _latest_answers(session, referral_id=referral.id)
+    replies = _replies(session, referral_id=referral.id)
     return {
         "id": referral.id,
         "platform": referral.platform,
         "status": referral.status,
         "created_at": referral.created_at,
         "acknowledged_at": referral.acknowledged_at,
+        "closed_at": referral.closed_at,
         "items": [
             {
                 "item_id": i.id,
@@ -91,10 +101,62 @@ def referral_view(session: Session, referral: Referral) -> dict[str, Any]:
                 "key": i.key,
                 "kind": i.kind,
                 "answer": answers.get(i.id),
+                "clarifications": replies.get(i.id, []),
             }
             for i in items
         ],
     }
+
+
+def _replies(session: Session, **where: int) -> dict[int, list[dict[str, Any]]]:
+    """The units' replies to questions, per item, oldest first."""
+    query = select(Clarification).order_by(Clarification.id)
+    for column, value in where.items():
+        query = query.where(getattr(Clarification, column) == value)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for c in session.scalars(query):
+        out.setdefault(c.item_id, []).append(
+            {"question_id": c.question_id, "reply": c.text, "replied_at": c.created_at}
+        )
+    return out
+
+
+def _mark_replies_received(
+    session: Session,
+    *,
+    referral_ids: list[int] | None = None,
+    order_ids: list[int] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """The platform has now seen these replies: note it, and for an order end its pause."""
+    query = select(Clarification).where(Clarification.received_at.is_(None))
+    if referral_ids is not None:
+        query = query.where(Clarification.referral_id.in_(referral_ids))
+    if order_ids is not None:
+        query = query.where(Clarification.order_id.in_(order_ids))
+    if not referral_ids and not order_ids:
+        return
+    at = at or utcnow()
+    for reply in session.scalars(query):
+        reply.received_at = at
+        if reply.order_id is None:
+            continue
+        pause = session.scalar(
+            select(OrderPause).where(
+                OrderPause.order_id == reply.order_id, OrderPause.ended_at.is_(None)
+            )
+        )
+        if pause is not None:
+            pause.ended_at = at
+            pause.ended_by = "system:clarification-received"
+            audit.record(
+                session,
+                actor="system",
+                action="order.resume",
+                object_type="removal_order",
+                object_id=reply.order_id,
+                change={"pause_id": pause.id, "clarification_id": reply.id},
+            )
 
 
 def _latest_answers(session: Session, **where: int) -> dict[int, dict[str, Any]]:
@@ -153,18 +215,7 @@ def answer_referral(
     referral = _referral(session, who, referral_id)
     items = {i.id: i for i in _referral_items(session, referral.id)}
     stored, unchanged = _record(session, who, answers, items, referral_id=referral.id)
-    final = _latest_answers(session, referral_id=referral.id)
-    done = items and all(final.get(i, {}).get("action") in FINAL for i in items)
-    if done and referral.status != "closed":
-        referral.status = "closed"
-        audit.record(
-            session,
-            actor=who.actor,
-            action="referral.close",
-            object_type="referral",
-            object_id=referral.id,
-            change={},
-        )
+    settle_referral(session, referral, actor=who.actor)
     return {
         "referral_id": referral.id,
         "stored": stored,
@@ -207,8 +258,10 @@ def _record(
             raise UserError(
                 f"answer {n}: impossible needs an Annex III reason: {', '.join(IMPOSSIBLE_REASONS)}"
             )
-        if action is Action.RESTRICTED and reason not in ("geo", "age"):
-            raise UserError(f"answer {n}: restricted needs reason geo or age")
+        if action is Action.RESTRICTED and reason not in RESTRICTED_REASONS:
+            raise UserError(
+                f"answer {n}: restricted needs reason {' or '.join(RESTRICTED_REASONS)}"
+            )
         parsed.append((items[item_id], action, reason))
     stored = unchanged = 0
     for item, action, reason in parsed:  # all valid: now write
@@ -246,10 +299,8 @@ def _record(
             },
         )
         stored += 1
-        target = _ITEM_STATE.get(action)
-        if target is None and action is Action.RESTRICTED and item.state in ("referred", "ordered"):
-            target = "acknowledged"
-        if target is not None and item.state != target:
+        target = state_after_answer(item.state, action)
+        if target is not None:
             change_state(session, item, target, actor=who.actor, why=f"platform: {action.value}")
         if action is Action.NEEDS_CLARIFICATION:
             owner = order.unit_id if order else _referrer(session, referral_id)
@@ -291,10 +342,18 @@ def list_orders(
     more = len(rows) > limit
     rows = rows[:limit]
     out = []
+    _mark_replies_received(session, order_ids=[o.id for o in rows])
     for order in rows:
         mark_received(session, order, via="pull")
+        replies = _replies(session, order_id=order.id).get(order.item_id, [])
         out.append(
-            {**order_payload(order), "status": order.status, "clock": order_clock(session, order)}
+            {
+                **order_payload(order),
+                "status": order.status,
+                "clock": order_clock(session, order),
+                "answer": _latest_answers(session, order_id=order.id).get(order.item_id),
+                "clarifications": replies,
+            }
         )
     return out, (rows[-1].id if more else None)
 
@@ -375,3 +434,91 @@ def answer_order(
         "status": order.status,
         "clock": order_clock(session, order),
     }
+
+
+def reply_to_question(
+    session: Session, who: Principal, question_id: int, text: str
+) -> Clarification:
+    """A unit answers a platform's ``needs_clarification`` (the question is that response).
+
+    The referring unit (or the issuing authority, for an order) replies; the platform sees the
+    reply in its pull list, and for a removal order its receipt ends the pause (Art. 3(8)).
+    """
+    authorize(who, "referrals.create")
+    question = session.get(Response, question_id)
+    if question is None or question.action != Action.NEEDS_CLARIFICATION.value:
+        raise NotFound(f"no platform question with id {question_id}")
+    if question.order_id is not None:
+        order = get_order(session, question.order_id)
+        owner = order.unit_id
+    else:
+        referral = session.get(Referral, question.referral_id)
+        if referral is None:
+            raise NotFound(f"no platform question with id {question_id}")
+        owner = referral.unit_id
+    if owner != who.unit_id:
+        if who.unit_kind == "platform":
+            raise NotFound(f"no platform question with id {question_id}")
+        raise Forbidden("only the unit that sent the referral or order replies to its questions")
+    text = (text or "").strip()
+    if not text:
+        raise UserError("the reply is empty: write what the platform asked for")
+    reply = Clarification(
+        question_id=question.id,
+        item_id=question.item_id,
+        referral_id=question.referral_id,
+        order_id=question.order_id,
+        unit_id=who.unit_id,
+        answered_by=who.identity,
+        text=text,
+    )
+    session.add(reply)
+    session.flush()
+    audit.record(
+        session,
+        actor=who.actor,
+        action="clarification.reply",
+        object_type="item",
+        object_id=question.item_id,
+        change={
+            "clarification_id": reply.id,
+            "question_id": question.id,
+            "referral_id": question.referral_id,
+            "order_id": question.order_id,
+        },
+    )
+    return reply
+
+
+def questions_for(
+    session: Session, who: Principal, *, unanswered: bool = True
+) -> list[dict[str, Any]]:
+    """The platforms' questions about the caller's unit's referrals and orders."""
+    authorize(who, "referrals.read")
+    mine_referrals = select(Referral.id).where(Referral.unit_id == who.unit_id)
+    mine_orders = select(RemovalOrder.id).where(RemovalOrder.unit_id == who.unit_id)
+    query = (
+        select(Response)
+        .where(
+            Response.action == Action.NEEDS_CLARIFICATION.value,
+            (Response.referral_id.in_(mine_referrals)) | (Response.order_id.in_(mine_orders)),
+        )
+        .order_by(Response.id)
+    )
+    replied = set(session.scalars(select(Clarification.question_id)))
+    out = []
+    for q in session.scalars(query):
+        if unanswered and q.id in replied:
+            continue
+        out.append(
+            {
+                "question_id": q.id,
+                "item_id": q.item_id,
+                "referral_id": q.referral_id,
+                "order_id": q.order_id,
+                "question": q.reason,
+                "asked_at": q.answered_at,
+                "replied": q.id in replied,
+            }
+        )
+    return out

@@ -23,6 +23,7 @@ from takedown.checker import Checker, CheckerSettings, CheckResult
 from takedown.checker import run as run_checks
 from takedown.domain.rechecks import Observation, RecheckSchedule, time_to_removal
 from takedown.services.items import change_state
+from takedown.services.referrals import settle_referrals_of
 from takedown.store import audit
 from takedown.store.db import Database
 from takedown.store.models import Item, utcnow
@@ -87,6 +88,7 @@ def record_check(session: Session, item: Item, result: CheckResult, *, actor: st
     if verdict == "removed":
         if item.state in SENT and since is not None and check.checked_at >= since:
             change_state(session, item, "verified_removed", actor=actor, why=why, check_id=check.id)
+            settle_referrals_of(session, item, actor=actor)
         elif item.state in BEFORE:
             change_state(
                 session, item, "gone_before_referral", actor=actor, why=why, check_id=check.id

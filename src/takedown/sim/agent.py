@@ -7,7 +7,9 @@ through the platform API and decides for each item by a seeded ``Policy``: remov
 delay drawn from a distribution (orders faster than referrals), decline a share with a reason,
 restrict a share (geo), never answer a share. A removal first flips the simulated item to
 ``State.REMOVED`` (a geo restriction to ``GEO_BLOCKED``), and only then is the answer posted,
-so the checker sees what the platform claims. It stops at a deadline, when told (``stop()``),
+so the checker sees what the platform claims. An answer takedown recorded is never sent again;
+one it refused (a 4xx other than 429) is not retried either, only failures of the connection
+or the server are (up to ``MAX_ATTEMPTS``). It stops at a deadline, when told (``stop()``),
 or, with ``until_idle``, when nothing is left to do (with webhooks: once something arrived,
 everything is answered, and nothing new came for ``poll_interval`` seconds).
 """
@@ -142,7 +144,7 @@ class LocalWorld:
     async def set_state(self, urls: Sequence[str], state: State) -> bool:
         item = find_item(self.world, urls)
         if item is not None:
-            item.state = state
+            self.world.set_state(item, state)
         return item is not None
 
 
@@ -517,6 +519,9 @@ class PlatformAgent:
         except httpx.HTTPError as exc:
             self.stats.errors += 1
             log.warning("%s: answering item %s failed: %s", self.name, task.item_id, exc)
+            status = exc.response.status_code if isinstance(exc, httpx.HTTPStatusError) else 0
+            if 400 <= status < 500 and status != 429:
+                return  # takedown refused the answer itself: sending it again changes nothing
             if task.attempts + 1 < MAX_ATTEMPTS:
                 task.attempts += 1
                 task.due = asyncio.get_running_loop().time() + self.poll_interval

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import random
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 
 class State(StrEnum):
@@ -110,7 +113,37 @@ def item_shape(platform: str, rng: random.Random) -> Item:
 
 @dataclass
 class World:
+    """The simulated platforms' items. With ``store`` (a JSON file), every state change made
+    through ``set_state`` is written there, and ``keep_in`` reads it back: content a simulated
+    platform removed stays removed when the simulator restarts."""
+
     items: dict[tuple[str, str], Item] = field(default_factory=dict)
+    store: Path | None = None
+
+    def set_state(self, item: Item, state: State) -> None:
+        item.state = state
+        if self.store is not None:
+            self._save(self.store)
+
+    def keep_in(self, path: Path) -> World:
+        """Keep this world's states in ``path``: apply what it holds, then write it on change."""
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8")).get("states", {})
+        except (OSError, ValueError, AttributeError):
+            saved = {}
+        for item in self.unique():
+            value = saved.get(item.url)
+            if value in State.__members__.values():
+                item.state = State(value)
+        self.store = path
+        return self
+
+    def _save(self, path: Path) -> None:
+        states = {item.url: item.state.value for item in self.unique()}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"states": states}, indent=1), encoding="utf-8")
+        os.replace(temporary, path)  # atomic: a crash leaves the old file or the new one
 
     def add(self, item: Item) -> Item:
         for path in (item.path, *item.aliases):

@@ -205,7 +205,7 @@ class SimServer:
         if item is None:
             error = {"ok": False, "error": f"no simulated item at {url}"}
             return await self._send(writer, 404, "application/json", json.dumps(error).encode())
-        item.state = state
+        self.world.set_state(item, state)
         answer = {"ok": True, "url": item.url, "state": item.state}
         return await self._send(writer, 200, "application/json", json.dumps(answer).encode())
 

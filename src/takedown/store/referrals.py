@@ -24,6 +24,7 @@ class Referral(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open, acknowledged, closed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
 
 
 class ReferralItem(Base):
@@ -93,6 +94,22 @@ class Response(Base):
     action: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Clarification(Base):
+    """A unit's reply to a platform's ``needs_clarification`` answer (the question)."""
+
+    __tablename__ = "clarifications"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("responses.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("removal_orders.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    answered_by: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime | None]  # when the platform first saw it (pull or webhook)
 
 
 class Delivery(Base):
