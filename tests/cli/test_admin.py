@@ -18,9 +18,12 @@ from takedown.store.models import ApiToken, AuditEvent, User
 def test_init_is_idempotent_and_shows_the_password_once(takedown, cli, db: Database) -> None:
     first = takedown("init")
     assert first.code == 0, first.err
-    assert "One-time password" in first.out
-    password = first.out.strip().splitlines()[-1].rsplit(" ", 1)[-1]
+    (line,) = [x for x in first.out.splitlines() if x.startswith("Admin password")]
+    password = line.rsplit(" ", 1)[-1]
     assert len(password) >= 12
+    # no sign-in exists: it says so, and how to act (a token), not "change it at first login"
+    assert "login" not in first.out
+    assert "takedown token create --unit takedown --role admin" in first.out
     second = cli("init")
     assert second.code == 0, second.err
     assert "already initialised" in second.out

@@ -115,6 +115,6 @@ def test_user_mistakes_are_one_line(cli, tmp_path: Path) -> None:
     assert code == 2 and "0..31" in err
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
     code, _, err = cli("bank", "import", "b1", tmp_path / "x.csv", "--format", "xml")
-    assert code == 2 and "--format" in err
+    assert code == 2 and "format 'xml'" in err and "tcap" in err
     code, _, err = cli("match", tmp_path / "x.csv", "--bank", "ghost")
     assert code == 2 and "ghost" in err

@@ -7,12 +7,17 @@ Each module in this package owns the commands of one domain noun and exposes
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
+import traceback
+from typing import NoReturn
 
+import pydantic
 import typer
 
-from takedown.errors import UserError
+from takedown.cli._output import report_error
+from takedown.errors import Forbidden, UserError
 
 app = typer.Typer(
     name="takedown",
@@ -35,14 +40,19 @@ _register_all()
 
 
 def main() -> None:
-    """Entry point: user mistakes print one line, never a traceback."""
+    """Entry point. A refusal is not a bug: each kind of error is reported in one way here.
+
+    - a permission refusal (``Forbidden``): ``forbidden: …`` on stderr, exit status 3;
+    - a refused request (``UserError``, ``NotFound``, invalid values, bad options):
+      ``error: …``, exit status 2;
+    - anything else is a bug: ``internal error: …``, exit status 1, and the traceback only
+      with ``TAKEDOWN_DEBUG=1``.
+
+    With ``--json`` the error is also one object ``{"ok": false, "error": "…"}`` on stdout.
+    """
+    json_out = wants_json(sys.argv[1:])
     try:
         code = app(standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)  # typer.Exit(n) comes back as a return value here
-    except UserError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
     except (typer.Exit, SystemExit) as exc:
         code = exc.exit_code if isinstance(exc, typer.Exit) else exc.code
         sys.exit(code if isinstance(code, int) else 0)
@@ -52,11 +62,64 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except typer.TyperException as exc:  # the parser's: a bad option, a missing argument
+        _usage_error(exc, json_out)
     except Exception as exc:
-        code = getattr(exc, "exit_code", None)
-        show = getattr(exc, "show", None)
-        if callable(show) and isinstance(code, int):
-            show()  # a usage error from the command-line parser
-            sys.exit(code)
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+        _failed(exc, json_out)
+    if isinstance(code, int) and code:
+        sys.exit(code)  # typer.Exit(n) comes back as a return value here
+
+
+def wants_json(args: list[str]) -> bool:
+    """Whether the command line asks for ``--json`` (before a ``--`` that ends the options)."""
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg == "--json":
+            return True
+    return False
+
+
+def _usage_error(exc: typer.TyperException, json_out: bool) -> NoReturn:
+    """A bad option, a missing argument, an unknown command: the parser's own message."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and not json_out:
+        typer.echo(exc.format_message(), err=True)  # `takedown hold`: its help, as asked
+        sys.exit(2)
+    report_error("error", exc.format_message(), json_out=json_out)
+    if ctx is not None and not json_out:
+        typer.echo(f"{ctx.get_usage()}\nTry '{ctx.command_path} --help' for help.", err=True)
+    sys.exit(2)
+
+
+def _failed(exc: Exception, json_out: bool) -> NoReturn:
+    if isinstance(exc, Forbidden):
+        report_error("forbidden", str(exc), json_out=json_out)
+        sys.exit(3)
+    if isinstance(exc, UserError):
+        report_error("error", str(exc), json_out=json_out)
+        sys.exit(2)
+    if isinstance(exc, pydantic.ValidationError):
+        report_error("error", invalid_values(exc), json_out=json_out)
+        sys.exit(2)
+    debug = os.environ.get("TAKEDOWN_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+    report_error("internal error", f"{type(exc).__name__}: {exc}", json_out=json_out)
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    else:
+        typer.echo(
+            "This is a bug in takedown; run again with TAKEDOWN_DEBUG=1 to see the traceback.",
+            err=True,
+        )
+    sys.exit(1)
+
+
+def invalid_values(exc: pydantic.ValidationError) -> str:
+    """``field: problem (got 'value')`` for each invalid value, as one line."""
+    problems = []
+    for e in exc.errors()[:10]:
+        where = ".".join(str(p) for p in e.get("loc", ())) or "value"
+        got = repr(e.get("input"))
+        got = got if len(got) <= 60 else got[:57] + "..."
+        problems.append(f"{where}: {e.get('msg', 'invalid')} (got {got})")
+    return f"invalid {exc.title}: " + "; ".join(problems)

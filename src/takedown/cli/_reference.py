@@ -13,8 +13,23 @@ import typer.main
 HEADER = """# CLI reference
 
 Generated from the commands' own help by `make docs`; do not edit by hand.
-Every command that takes `--json` prints one JSON object per input (errors are objects with
-`"ok": false` and an `"error"`), never a traceback.
+Every command that takes `--json` prints one JSON object per input, never a traceback.
+
+An error is one line on stderr; with `--json` it is also one object
+`{"ok": false, "error": "…"}` on stdout. The exit status says which kind it was:
+
+| status | stderr | meaning |
+| --- | --- | --- |
+| 0 | | done |
+| 1 | `internal error: …` | a bug in takedown; `TAKEDOWN_DEBUG=1` prints its traceback |
+| 2 | `error: …` | the request was refused: an unknown name, a bad value, a missing option |
+| 3 | `forbidden: …` | the token's role and unit may not do this |
+| 130 | `interrupted` | Ctrl-C |
+
+`takedown audit verify` and `takedown url parse` also exit with 1 when what they check fails.
+Names from a fixed vocabulary (platform, item state, verdict, role, unit kind, action,
+status) are taken in any case, and an unknown one is refused with the closest valid names:
+`unknown platform 'telgram': did you mean telegram?`.
 """
 
 

@@ -6,15 +6,16 @@ from collections.abc import Mapping
 
 import typer
 
+from takedown.cli import _names as names
 from takedown.cli._context import cli_actor, open_db
-from takedown.cli._output import emit_json
-from takedown.services import operations, units
+from takedown.cli._output import emit_json, when
+from takedown.services import operations, tokens, units
 from takedown.store import audit
 
 operation_app = typer.Typer(help="Create and list operations.", no_args_is_help=True)
 unit_app = typer.Typer(help="Create and list units.", no_args_is_help=True)
 user_app = typer.Typer(help="Create users.", no_args_is_help=True)
-token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
+token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 
 JSON = typer.Option(False, "--json", help="Print one JSON object.")
@@ -40,8 +41,14 @@ def init(json_out: bool = JSON) -> None:
         emit_json(out)
     elif result.created:
         typer.echo(f"Database ready: {out['database']}")
-        typer.echo(f"First admin: {result.admin_email}")
-        typer.echo(f"One-time password (shown once, change it at first login): {result.password}")
+        typer.echo(f"First admin: {result.admin_email} ({units.ADMIN_UNIT} unit, role admin)")
+        typer.echo(f"Admin password (shown once, keep it safe): {result.password}")
+        typer.echo(
+            "Nothing asks for this password yet: takedown has no sign-in, and the API and the\n"
+            "workflow commands act with API tokens. Create one for the admin with\n"
+            f"  takedown token create --unit {units.ADMIN_UNIT} --role admin "
+            f"--user {result.admin_email}"
+        )
     else:
         typer.echo(
             f"Database ready: {out['database']} (already initialised; admin {result.admin_email})"
@@ -95,6 +102,8 @@ def unit_create(
     json_out: bool = JSON,
 ) -> None:
     """Create a unit: an organisation taking part."""
+    kind = names.unit_kind(kind)
+    platform = names.platforms(platform)
     db = open_db()
     with db.session() as session:
         unit = units.create_unit(
@@ -134,6 +143,7 @@ def user_create(
     json_out: bool = JSON,
 ) -> None:
     """Create a user; prints a one-time password."""
+    role = names.role(role)
     db = open_db()
     with db.session() as session:
         owner = units.get_unit(session, unit)
@@ -151,7 +161,9 @@ def user_create(
 @token_app.command("create")
 def token_create(
     unit: str = typer.Option(..., help="The unit the token acts for."),
-    role: str = typer.Option(..., help="The role it acts with."),
+    role: str = typer.Option(
+        ..., help="analyst, senior_assessor, coordinator, platform_agent, auditor or admin."
+    ),
     expires: str | None = typer.Option(
         None, help="Lifetime such as 30d, 12h or 2w; default never."
     ),
@@ -159,6 +171,7 @@ def token_create(
     user: str | None = typer.Option(None, help="The person (email) the token acts for."),
 ) -> None:
     """Create an API token. The token is printed once, as the only line on stdout."""
+    role = names.role(role)
     lifetime = units.parse_duration(expires) if expires else None
     db = open_db()
     with db.session() as session:
@@ -169,6 +182,32 @@ def token_create(
         )
         typer.echo(f"token {token.id} for {owner.name} as {token.role}", err=True)
     typer.echo(secret)
+
+
+@token_app.command("list")
+def token_list(
+    unit: str | None = typer.Option(None, help="Only the tokens of this unit."),
+    every: bool = typer.Option(False, "--all", help="Also expired and revoked tokens."),
+    json_out: bool = typer.Option(False, "--json", help="One JSON object per token."),
+) -> None:
+    """List API tokens: id, unit, role, person, creation and expiry; never the secret."""
+    db = open_db()
+    with db.session() as session:
+        owner = units.get_unit(session, unit) if unit is not None else None
+        found = tokens.list_tokens(session, unit=owner, include_inactive=every)
+    for token in found:
+        if json_out:
+            emit_json(token.as_dict())
+            continue
+        ends = when(token.expires_at) if token.expires_at else "never"
+        typer.echo(
+            f"{token.id}\t{token.unit}\t{token.role}\t{token.status}\t"
+            f"created {when(token.created_at)}\texpires {ends}\t"
+            f"{token.user or '-'}\t{token.label or '-'}"
+        )
+    if not found and not json_out:
+        what = "tokens" if every else "usable tokens (--all shows expired and revoked ones)"
+        typer.echo(f"no {what}", err=True)
 
 
 @token_app.command("revoke")

@@ -12,6 +12,7 @@ import typer
 from takedown.checker import Checker, CheckerSettings, CheckResult
 from takedown.checker import run as run_loop
 from takedown.cli._output import emit_json
+from takedown.domain.names import choose
 from takedown.errors import UserError
 
 
@@ -103,10 +104,7 @@ def simulate_cmd(
     """Serve simulated platforms on 127.0.0.1 until interrupted (or --duration)."""
     from takedown.sim import HOSTS, SimServer, World
 
-    names = [p.strip() for p in platforms.split(",") if p.strip()]
-    unknown = [p for p in names if p not in HOSTS]
-    if unknown:
-        raise UserError(f"--platforms: unknown {', '.join(unknown)}; known: {', '.join(HOSTS)}")
+    names = [choose("simulated platform", p, HOSTS) for p in platforms.split(",") if p.strip()]
     if not 0 <= removed_share <= 1 or not 0 <= fault_share <= 1:
         raise UserError("--removed-share and --fault-share must be between 0 and 1")
     world = World.generate(names, items, seed, removed_share, fault_share)

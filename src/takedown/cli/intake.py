@@ -14,9 +14,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from takedown.cli._context import cli_actor, open_db
 from takedown.cli._output import emit_json
 from takedown.config import get_settings
-from takedown.errors import UserError
 from takedown.reports.stats import operation_stats
-from takedown.services.intake import ImportOutcome, IntakeResult, import_file
+from takedown.services.intake import IntakeResult, import_file
 from takedown.services.operations import get_operation
 
 
@@ -62,8 +61,7 @@ def import_cmd(
     stop_jobs = start_in_process(settings, db, workers=0)
     try:
         with progress:
-            outcome = _run_import(
-                json_out,
+            outcome = import_file(
                 db,
                 operation,
                 unit,
@@ -103,16 +101,6 @@ def import_cmd(
     sys.stdout.flush()
 
 
-def _run_import(json_out: bool, *args: Any, **kwargs: Any) -> ImportOutcome:
-    """With --json, a file-level error is an object on stdout too, never only text."""
-    try:
-        return import_file(*args, **kwargs)
-    except UserError as exc:
-        if json_out:
-            emit_json({"ok": False, "file": str(args[3]), "error": str(exc)})
-        raise
-
-
 def stats_cmd(
     operation: str = typer.Argument(..., help="Operation name or id."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -127,14 +115,52 @@ def stats_cmd(
     if json_out:
         emit_json(stats)
         return
-    typer.echo(f"operation {stats['operation']}")
-    typer.echo(f"  reports {stats['reports']:>10}   {stats['definitions']['reports']}")
-    typer.echo(f"  items   {stats['items']:>10}   {stats['definitions']['items']}")
-    typer.echo(f"  merged  {stats['merged']:>10}   {stats['definitions']['merged']}")
-    for name in ("by_platform", "by_kind", "by_state"):
-        typer.echo(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in stats[name].items()))
-    for unit, figures in stats["by_unit"].items():
-        typer.echo(f"  unit {unit}: {figures['reports']} reports, {figures['items']} items")
+    typer.echo("\n".join(stats_lines(stats)))
+
+
+# How `takedown stats` labels the figures of one reporting unit (``by_unit``).
+UNIT_FIGURES = {
+    "reports": "reports it sent",
+    "items": "distinct items it reported (an item reported by several units counts for each)",
+}
+
+
+def stats_lines(stats: dict[str, Any]) -> list[str]:
+    """Every figure of ``operation_stats``, in its order, each with its definition.
+
+    The JSON is walked as it comes, so a figure added to the report shows here too; nested
+    figures (per platform, per state, per unit …) are indented beneath their heading.
+    """
+    definitions: dict[str, str] = stats.get("definitions", {})
+    lines = [f"operation {stats.get('operation', '?')}"]
+    for key, value in stats.items():
+        if key not in ("operation", "definitions"):
+            lines += _figure_lines(key, value, 1, definitions.get(key, ""), parent=None)
+    return lines
+
+
+_NAME_WIDTH = 26
+_FIGURE_WIDTH = 9
+
+
+def _figure_lines(name: str, value: Any, depth: int, note: str, parent: str | None) -> list[str]:
+    head = ("  " * depth + name).ljust(_NAME_WIDTH)
+    note = f"  {note}" if note else ""
+    if not isinstance(value, dict):
+        return [f"{head}{_figure(value):>{_FIGURE_WIDTH}}{note}".rstrip()]
+    lines = [f"{head}{'':>{_FIGURE_WIDTH}}{note}".rstrip()]
+    if not value:
+        lines.append("  " * (depth + 1) + "none")
+    for key, inner in value.items():
+        inner_note = UNIT_FIGURES.get(key, "") if parent == "by_unit" else ""
+        lines += _figure_lines(str(key), inner, depth + 1, inner_note, parent=name)
+    return lines
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "-"
+    return "-" if value is None else str(value)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from takedown.cli._context import cli_actor, open_db
 from takedown.cli._output import emit_json
 from takedown.cli.admin import unit_app
 from takedown.config import get_settings
+from takedown.domain.names import choose
 from takedown.errors import UserError
 from takedown.services import delivery as deliveries
 from takedown.services import units
@@ -66,6 +67,8 @@ def delivery_list(
     json_out: bool = JSON,
 ) -> None:
     """List deliveries to platforms, newest first; `--status dead` is the dead-letter queue."""
+    if status is not None:
+        status = choose("delivery status", status, deliveries.STATUSES)
     db = open_db()
     try:
         with db.session() as session:

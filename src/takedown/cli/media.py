@@ -13,6 +13,7 @@ import typer
 from takedown.cli._context import cli_actor, open_db
 from takedown.cli._output import emit_json
 from takedown.config import get_settings
+from takedown.domain.names import choose
 from takedown.errors import UserError
 from takedown.interop import hashlists
 from takedown.media.batch import hash_files
@@ -145,6 +146,7 @@ def bank_import(
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Add the entries of a hash list to a bank; bad lines are reported, the rest go in."""
+    fmt = _format(fmt)
     text = _read(file)
     db = open_db()
     try:
@@ -152,7 +154,7 @@ def bank_import(
             result = banks.import_entries(
                 session,
                 name,
-                hashlists.parse(_format(fmt), text),
+                hashlists.parse(fmt, text),
                 actor=cli_actor(),
                 fmt=fmt,
                 source=file.name,
@@ -173,12 +175,11 @@ def bank_import(
 @bank_app.command("export")
 def bank_export(name: str, fmt: str = FORMAT) -> None:
     """Print a bank's entries as a hash list on stdout."""
+    fmt = _format(fmt)
     db = open_db()
     try:
         with db.session() as session:
-            text, skipped = hashlists.render(
-                _format(fmt), list(banks.export_entries(session, name))
-            )
+            text, skipped = hashlists.render(fmt, list(banks.export_entries(session, name)))
     finally:
         db.dispose()
     sys.stdout.write(text)
@@ -206,6 +207,8 @@ def bank_list(
             typer.echo(
                 f"{row['name']}\t{row['entries']}\t{state}\t{flags}\tthreshold {row['threshold']}"
             )
+    if not rows and not json_out:
+        typer.echo("no banks yet: create one with `takedown bank create NAME`", err=True)
 
 
 @bank_app.command("stats")
@@ -242,9 +245,7 @@ def _set_enabled(name: str, enabled: bool) -> None:
 
 
 def _format(fmt: str) -> str:
-    if fmt not in hashlists.FORMATS:
-        raise UserError(f"--format {fmt!r}: expected one of {', '.join(hashlists.FORMATS)}")
-    return fmt
+    return choose("hash list format", fmt, hashlists.FORMATS)
 
 
 def _read(file: Path) -> str:

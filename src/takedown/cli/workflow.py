@@ -11,10 +11,12 @@ from typing import Any
 
 import typer
 
+from takedown.cli import _names as names
 from takedown.cli._context import open_db
-from takedown.cli._output import emit_json
+from takedown.cli._output import emit_json, show, when
 from takedown.config import get_settings
 from takedown.domain.assessment import load_taxonomy
+from takedown.domain.names import choose
 from takedown.errors import UserError
 from takedown.services import assessment, deconfliction, items, referrals, responses
 from takedown.services.intake import parse_time
@@ -41,43 +43,46 @@ def _who(db: Database, token: str) -> Principal:
     return who
 
 
-def _print(obj: Any, json_out: bool) -> None:
-    if json_out:
-        emit_json(obj)
-        return
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            typer.echo(f"{key}: {value}")
-    else:
-        typer.echo(str(obj))
-
-
 def items_cmd(
     operation: str,
     token: str = TOKEN,
     state: str | None = typer.Option(None, help="Only items in this state."),
     platform: str | None = typer.Option(None, help="Only items of this platform."),
+    limit: int = typer.Option(100, "--limit", min=1, max=1000, help="Items per page."),
+    after: int = typer.Option(
+        0, "--after", min=0, help="Start after this item id (a previous page names it)."
+    ),
+    every: bool = typer.Option(False, "--all", help="Every item, page after page."),
     json_out: bool = JSON,
 ) -> None:
-    """List an operation's items."""
+    """List an operation's items, by id, a page at a time."""
+    state = names.item_state(state) if state is not None else None
+    platform = names.platform(platform) if platform is not None else None
     db = open_db()
     who = _who(db, token)
     from takedown.services.access import authorize
 
     authorize(who, "items.read")
+    cursor: int | None = after
     with db.session() as session:
         op = get_operation(session, operation)
-        after: int | None = 0
-        while after is not None:
-            page, after = items.list_items(
-                session, op.id, state=state, platform=platform, after=after, limit=1000
+        while cursor is not None:
+            page, cursor = items.list_items(
+                session, op.id, state=state, platform=platform, after=cursor, limit=limit
             )
             for item in page:
-                row = items.item_summary(item)
                 if json_out:
-                    emit_json(row)
+                    emit_json(items.item_summary(item))
                 else:
                     typer.echo(f"{item.id}\t{item.state}\t{item.platform}\t{item.key}")
+            if not every:
+                break
+    if cursor is not None:
+        typer.echo(
+            f"more items follow: run again with --after {cursor} for the next page, "
+            "or with --all for every one",
+            err=True,
+        )
 
 
 def queue_cmd(
@@ -108,6 +113,10 @@ def assess_cmd(
     json_out: bool = JSON,
 ) -> None:
     """Assess an item."""
+    verdict = names.verdict(verdict)
+    taxonomy = load_taxonomy(get_settings().taxonomy_file)
+    group = choose("group", group, taxonomy["groups"]) if group else None
+    tier = choose("tier", tier, taxonomy["tiers"]) if tier else None
     db = open_db()
     who = _who(db, token)
     labels = {k: v for k, v in (("group", group), ("tier", tier)) if v}
@@ -120,11 +129,11 @@ def assess_cmd(
             legal_grounds=ground,
             labels=labels,
             reasons=reasons,
-            taxonomy=load_taxonomy(get_settings().taxonomy_file),
+            taxonomy=taxonomy,
         )
         state = items.get_item(session, item_id).state
         out = {"assessment_id": a.id, "status": a.status, "item_state": state}
-    _print(out, json_out)
+    show(out, json_out)
 
 
 def confirm_cmd(assessment_id: int, token: str = TOKEN, json_out: bool = JSON) -> None:
@@ -138,7 +147,7 @@ def confirm_cmd(assessment_id: int, token: str = TOKEN, json_out: bool = JSON) -
             "status": a.status,
             "item_state": items.get_item(session, a.item_id).state,
         }
-    _print(out, json_out)
+    show(out, json_out)
 
 
 def _until(text: str) -> datetime:
@@ -166,7 +175,7 @@ def hold_place(
     with db.session() as session:
         hold = deconfliction.place_hold(session, who, target, reason=reason, until=_until(until))
         out = deconfliction.hold_view(session, hold, who)
-    _print(out, json_out)
+    show(out, json_out)
 
 
 @hold_app.command("release")
@@ -178,7 +187,7 @@ def hold_release(hold_id: int, token: str = TOKEN, json_out: bool = JSON) -> Non
         out = deconfliction.hold_view(
             session, deconfliction.release_hold(session, who, hold_id), who
         )
-    _print(out, json_out)
+    show(out, json_out)
 
 
 @hold_app.command("list")
@@ -187,8 +196,10 @@ def hold_list(token: str = TOKEN, json_out: bool = JSON) -> None:
     db = open_db()
     who = _who(db, token)
     with db.session() as session:
-        for hold in deconfliction.list_holds(session, who):
-            _print(deconfliction.hold_view(session, hold, who), json_out)
+        for n, hold in enumerate(deconfliction.list_holds(session, who)):
+            if n and not json_out:
+                typer.echo("")
+            show(deconfliction.hold_view(session, hold, who), json_out)
 
 
 def refer_cmd(
@@ -198,6 +209,7 @@ def refer_cmd(
     json_out: bool = JSON,
 ) -> None:
     """Refer every ready item of a platform in the operation."""
+    platform = names.platform(platform)
     db = open_db()
     who = _who(db, token)
     with db.session() as session:
@@ -207,7 +219,7 @@ def refer_cmd(
         if referral is not None:
             view = responses.referral_view(session, referral)
             out = {"referral_id": referral.id, "items": len(view["items"])}
-    _print(out, json_out)
+    show(out, json_out)
 
 
 @order_app.command("issue")
@@ -238,7 +250,7 @@ def order_issue(
             non_disclosure=non_disclosure,
         )
         out = {**referrals.order_payload(order), "clock": referrals.order_clock(session, order)}
-    _print(out, json_out)
+    show(out, json_out)
 
 
 @order_app.command("show")
@@ -256,7 +268,7 @@ def order_show(order_id: int, token: str = TOKEN, json_out: bool = JSON) -> None
             "status": order.status,
             "clock": referrals.order_clock(session, order),
         }
-    _print(out, json_out)
+    show(out, json_out)
 
 
 @order_app.command("resume")
@@ -267,14 +279,17 @@ def order_resume(order_id: int, token: str = TOKEN, json_out: bool = JSON) -> No
     with db.session() as session:
         order = referrals.resume_order(session, who, order_id)
         out = {"order_id": order.id, "clock": referrals.order_clock(session, order)}
-    _print(out, json_out)
+    show(out, json_out)
 
 
 @platform_app.command("referrals")
 def platform_referrals(
-    token: str = TOKEN, status: str = typer.Option("open"), json_out: bool = JSON
+    token: str = TOKEN,
+    status: str = typer.Option("open", help="open (not closed), acknowledged, closed or all."),
+    json_out: bool = JSON,
 ) -> None:
     """Referrals addressed to your platforms."""
+    status = choose("status", status, names.REFERRAL_STATUSES)
     db = open_db()
     who = _who(db, token)
     since: int | None = 0
@@ -293,9 +308,12 @@ def platform_referrals(
 
 @platform_app.command("orders")
 def platform_orders(
-    token: str = TOKEN, status: str = typer.Option("open"), json_out: bool = JSON
+    token: str = TOKEN,
+    status: str = typer.Option("open", help="open, closed or all."),
+    json_out: bool = JSON,
 ) -> None:
     """Removal orders addressed to your platforms (listing one counts as its receipt)."""
+    status = choose("status", status, names.ORDER_STATUSES)
     db = open_db()
     who = _who(db, token)
     since: int | None = 0
@@ -308,7 +326,7 @@ def platform_orders(
                 else:
                     typer.echo(
                         f"order {order['order_id']} {order['reference']}: {order['url']} "
-                        f"due {order['clock']['due_at']}"
+                        f"due {when(order['clock']['due_at'])}"
                     )
 
 
@@ -336,12 +354,13 @@ def platform_answer(
     json_out: bool = JSON,
 ) -> None:
     """Answer items of a referral. Idempotent."""
+    action = names.action(action)
     db = open_db()
     who = _who(db, token)
     answers = [{"item_id": i, "action": action, "reason": reason} for i in item]
     with db.session() as session:
         out = responses.answer_referral(session, who, referral_id, answers)
-    _print(out, json_out)
+    show(out, json_out)
 
 
 @platform_app.command("answer-order")
@@ -355,11 +374,12 @@ def platform_answer_order(
     json_out: bool = JSON,
 ) -> None:
     """Answer a removal order (Annex II or III)."""
+    action = names.action(action)
     db = open_db()
     who = _who(db, token)
     with db.session() as session:
         out = responses.answer_order(session, who, order_id, {"action": action, "reason": reason})
-    _print(out, json_out)
+    show(out, json_out)
 
 
 def watch_cmd(operation: str, target: str, token: str = TOKEN, note: str | None = None) -> None:

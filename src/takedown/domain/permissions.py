@@ -20,31 +20,87 @@ READERS = frozenset({R.ANALYST, R.SENIOR_ASSESSOR, R.COORDINATOR, R.ADMIN, R.AUD
 class Permission:
     roles: frozenset[Role]
     kinds: frozenset[UnitKind]
+    does: str  # what it allows, as a refusal says it: "may not <does>"
 
 
 PERMISSIONS: dict[str, Permission] = {
-    "reports.submit": Permission(WORKERS, REPORTERS),
-    "items.read": Permission(READERS, REPORTERS | {K.OVERSIGHT}),
-    "items.assess": Permission(frozenset({R.ANALYST, R.SENIOR_ASSESSOR, R.ADMIN}), REPORTERS),
-    "assessments.confirm": Permission(frozenset({R.SENIOR_ASSESSOR}), REPORTERS),
-    "holds.place": Permission(WORKERS, REPORTERS),
-    "holds.release": Permission(WORKERS, REPORTERS),
-    "holds.read": Permission(READERS, REPORTERS | {K.OVERSIGHT}),
-    "referrals.create": Permission(WORKERS, REPORTERS),
-    "referrals.read": Permission(READERS, REPORTERS | {K.OVERSIGHT}),
-    "orders.issue": Permission(frozenset({R.SENIOR_ASSESSOR}), frozenset({K.REFERRAL_UNIT})),
-    "orders.read": Permission(READERS, REPORTERS | {K.OVERSIGHT}),
-    "platform.read": Permission(frozenset({R.PLATFORM_AGENT}), frozenset({K.PLATFORM})),
-    "platform.answer": Permission(frozenset({R.PLATFORM_AGENT}), frozenset({K.PLATFORM})),
-    "deliveries.read": Permission(
-        frozenset({R.COORDINATOR, R.ADMIN, R.AUDITOR}), REPORTERS | {K.OVERSIGHT}
+    "reports.submit": Permission(WORKERS, REPORTERS, "submit reports"),
+    "items.read": Permission(READERS, REPORTERS | {K.OVERSIGHT}, "read items"),
+    "items.assess": Permission(
+        frozenset({R.ANALYST, R.SENIOR_ASSESSOR, R.ADMIN}), REPORTERS, "assess items"
     ),
-    "deliveries.retry": Permission(frozenset({R.COORDINATOR, R.ADMIN}), REPORTERS),
-    "watchlist.edit": Permission(frozenset({R.COORDINATOR, R.SENIOR_ASSESSOR, R.ADMIN}), REPORTERS),
-    "audit.read": Permission(frozenset({R.AUDITOR, R.ADMIN}), REPORTERS | {K.OVERSIGHT}),
+    "assessments.confirm": Permission(
+        frozenset({R.SENIOR_ASSESSOR}), REPORTERS, "confirm assessments"
+    ),
+    "holds.place": Permission(WORKERS, REPORTERS, "place holds"),
+    "holds.release": Permission(WORKERS, REPORTERS, "release holds"),
+    "holds.read": Permission(READERS, REPORTERS | {K.OVERSIGHT}, "read holds"),
+    "referrals.create": Permission(WORKERS, REPORTERS, "refer items to platforms"),
+    "referrals.read": Permission(READERS, REPORTERS | {K.OVERSIGHT}, "read referrals"),
+    "orders.issue": Permission(
+        frozenset({R.SENIOR_ASSESSOR}), frozenset({K.REFERRAL_UNIT}), "issue removal orders"
+    ),
+    "orders.read": Permission(READERS, REPORTERS | {K.OVERSIGHT}, "read removal orders"),
+    "platform.read": Permission(
+        frozenset({R.PLATFORM_AGENT}),
+        frozenset({K.PLATFORM}),
+        "read the referrals and orders addressed to a platform",
+    ),
+    "platform.answer": Permission(
+        frozenset({R.PLATFORM_AGENT}),
+        frozenset({K.PLATFORM}),
+        "answer referrals and orders for a platform",
+    ),
+    "deliveries.read": Permission(
+        frozenset({R.COORDINATOR, R.ADMIN, R.AUDITOR}),
+        REPORTERS | {K.OVERSIGHT},
+        "read deliveries to platforms",
+    ),
+    "deliveries.retry": Permission(
+        frozenset({R.COORDINATOR, R.ADMIN}), REPORTERS, "retry deliveries to platforms"
+    ),
+    "watchlist.edit": Permission(
+        frozenset({R.COORDINATOR, R.SENIOR_ASSESSOR, R.ADMIN}), REPORTERS, "edit the watchlist"
+    ),
+    "audit.read": Permission(
+        frozenset({R.AUDITOR, R.ADMIN}), REPORTERS | {K.OVERSIGHT}, "read the audit trail"
+    ),
 }
 
 
 def allowed(action: str, role: str, unit_kind: str) -> bool:
     perm = PERMISSIONS[action]
     return role in perm.roles and unit_kind in perm.kinds
+
+
+# Refusals read as English: "an auditor of an oversight unit may not assess items".
+_ROLE_ORDER = list(Role)
+_KIND_ORDER = list(UnitKind)
+
+
+def role_phrase(role: str) -> str:
+    """``senior_assessor`` → "senior assessor"."""
+    return role.replace("_", " ")
+
+
+def unit_phrase(kind: str) -> str:
+    """``referral_unit`` → "referral unit", ``oversight`` → "oversight unit"."""
+    words = kind.replace("_", " ")
+    return words if words.endswith("unit") else f"{words} unit"
+
+
+def with_article(phrase: str) -> str:
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
+def refusal(action: str, role: str, unit_kind: str) -> str:
+    """Why ``role`` of a ``unit_kind`` unit may not do ``action``, and who may."""
+    perm = PERMISSIONS[action]
+    who = f"{with_article(role_phrase(role))} of {with_article(unit_phrase(unit_kind))}"
+    roles = _or([role_phrase(r) for r in _ROLE_ORDER if r in perm.roles])
+    kinds = _or([unit_phrase(k) for k in _KIND_ORDER if k in perm.kinds])
+    return f"{who} may not {perm.does}; only {with_article(roles)} of {with_article(kinds)} may"
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from takedown.config import Settings
-from takedown.domain.assessment import load_taxonomy
-from takedown.errors import NotFound
+from takedown.domain.assessment import Verdict, load_taxonomy
+from takedown.domain.names import choose
+from takedown.domain.states import ItemState
+from takedown.errors import NotFound, UserError
 from takedown.services import assessment, deconfliction, items, referrals
 from takedown.services.access import authorize
 from takedown.services.operations import get_operation
 from takedown.services.units import Principal
 from takedown.store.referrals import Referral
+from takedown.urls.registry import platform_names
 from takedown.web.auth import get_db, principal
 
 router = APIRouter(tags=["workflow"])
@@ -26,13 +32,33 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _named(label: str, allowed: Callable[[], Iterable[str]]) -> AfterValidator:
+    """A name from a fixed vocabulary, case folded; an unknown one is a 422 naming the closest
+    valid names ("unknown platform 'telgram': did you mean telegram?")."""
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return choose(label, value, allowed())
+        except UserError as exc:
+            raise PydanticCustomError("unknown_name", "{message}", {"message": str(exc)}) from None
+
+    return AfterValidator(check)
+
+
+PlatformName = Annotated[str, _named("platform", platform_names)]
+StateName = Annotated[str, _named("item state", lambda: ItemState)]
+VerdictName = Annotated[str, _named("verdict", lambda: Verdict)]
+
+
 @router.get("/operations/{op}/items")
 def list_items(
     op: str,
     request: Request,
     who: Who,
-    state: str | None = None,
-    platform: str | None = None,
+    state: Annotated[str | None, _named("item state", lambda: ItemState)] = None,
+    platform: Annotated[str | None, _named("platform", platform_names)] = None,
     cursor: Annotated[int, Query(ge=0, description="`next` from the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
@@ -97,7 +123,7 @@ def _taxonomy(request: Request) -> dict[str, Any]:
 
 
 class AssessmentIn(Strict):
-    verdict: str = Field(description="terrorist_content, not_terrorist_content or exempt")
+    verdict: VerdictName = Field(description="terrorist_content, not_terrorist_content or exempt")
     legal_ground: list[str] | str | None = Field(
         default=None, description="Art. 2(7) letters a–e, e.g. ['a', 'c'] or 'a,c'"
     )
@@ -108,6 +134,8 @@ class AssessmentIn(Strict):
 @router.post("/items/{item_id}/assessments", status_code=201)
 def assess(item_id: int, body: AssessmentIn, request: Request, who: Who) -> dict[str, Any]:
     """Record an assessment. With four-eyes, a positive one waits for a second senior assessor."""
+    taxonomy = _taxonomy(request)
+    labels = _taxonomy_labels(body.labels, taxonomy)
     with get_db(request).session() as session:
         a = assessment.assess_item(
             session,
@@ -115,12 +143,31 @@ def assess(item_id: int, body: AssessmentIn, request: Request, who: Who) -> dict
             item_id,
             verdict=body.verdict,
             legal_grounds=body.legal_ground,
-            labels=body.labels,
+            labels=labels,
             reasons=body.reasons,
-            taxonomy=_taxonomy(request),
+            taxonomy=taxonomy,
         )
         item = items.get_item(session, item_id)
         return {"assessment_id": a.id, "status": a.status, "item_state": item.state}
+
+
+def _taxonomy_labels(
+    labels: dict[str, Any] | None, taxonomy: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The group and tier labels spelled as the taxonomy spells them (case folded); an unknown
+    one is a 422 that names the closest labels."""
+    if not labels:
+        return labels
+    out = dict(labels)
+    for key, vocabulary in (("group", "groups"), ("tier", "tiers")):
+        value = out.get(key)
+        if isinstance(value, str):
+            try:
+                out[key] = choose(key, value, taxonomy[vocabulary])
+            except UserError as exc:
+                problem = {"loc": ("body", "labels", key), "msg": str(exc), "type": "unknown_name"}
+                raise RequestValidationError([problem]) from None
+    return out
 
 
 @router.post("/assessments/{assessment_id}/confirm")
@@ -165,7 +212,7 @@ def release_hold(hold_id: int, request: Request, who: Who) -> dict[str, Any]:
 
 
 class ReferralIn(Strict):
-    platform: str
+    platform: PlatformName = Field(description="Platform name, as `takedown url parse` names it")
 
 
 @router.post("/operations/{op}/referrals", status_code=201)
