@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from takedown.checker import CheckerSettings
 from takedown.config import Settings
@@ -20,38 +15,9 @@ from takedown.services.intake import submit_reports
 from takedown.services.operations import create_operation
 from takedown.services.units import create_unit, principal_for
 from takedown.services.verification import due_for_recheck, removal_report, verify_items
-from takedown.sim import SimServer, State, World
+from takedown.sim import State, World
 from takedown.store.db import Database
 from takedown.store.models import Item, Operation, utcnow
-
-
-@pytest.fixture
-def sim() -> Iterator[tuple[World, int]]:
-    world = World()
-    ready = threading.Event()
-    box: dict[str, object] = {}
-
-    async def run() -> None:
-        async with SimServer(world) as server:
-            box["port"] = server.port
-            box["stop"] = asyncio.Event()
-            box["loop"] = asyncio.get_running_loop()
-            ready.set()
-            stop = box["stop"]
-            assert isinstance(stop, asyncio.Event)
-            await stop.wait()
-
-    thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    port = box["port"]
-    assert isinstance(port, int)
-    yield world, port
-    loop = box["loop"]
-    stop = box["stop"]
-    assert isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stop, asyncio.Event)
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(10)
 
 
 def _checker(port: int) -> CheckerSettings:

@@ -14,7 +14,6 @@ order its receipt ends the pause: the hour starts again (Art. 3(8)).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -72,9 +71,7 @@ def list_referrals(
     rows = list(session.scalars(query.order_by(Referral.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    views = [referral_view(session, r) for r in rows]
-    _mark_replies_received(session, referral_ids=[r.id for r in rows])
-    return views, (rows[-1].id if more else None)
+    return [referral_view(session, r) for r in rows], (rows[-1].id if more else None)
 
 
 def referral_view(session: Session, referral: Referral) -> dict[str, Any]:
@@ -121,26 +118,19 @@ def _replies(session: Session, **where: int) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
-def _mark_replies_received(
-    session: Session,
-    *,
-    referral_ids: list[int] | None = None,
-    order_ids: list[int] | None = None,
-    at: datetime | None = None,
-) -> None:
-    """The platform has now seen these replies: note it, and for an order end its pause."""
-    query = select(Clarification).where(Clarification.received_at.is_(None))
-    if referral_ids is not None:
-        query = query.where(Clarification.referral_id.in_(referral_ids))
-    if order_ids is not None:
-        query = query.where(Clarification.order_id.in_(order_ids))
-    if not referral_ids and not order_ids:
+def _mark_replies_received(session: Session, order_ids: list[int]) -> None:
+    """The platform now has these orders' replies: note it, and end each open pause there.
+
+    (Replies on referrals need no receipt: no clock runs on a referral, so listing them
+    stays a read.)"""
+    if not order_ids:
         return
-    at = at or utcnow()
+    at = utcnow()
+    query = select(Clarification).where(
+        Clarification.received_at.is_(None), Clarification.order_id.in_(order_ids)
+    )
     for reply in session.scalars(query):
         reply.received_at = at
-        if reply.order_id is None:
-            continue
         pause = session.scalar(
             select(OrderPause).where(
                 OrderPause.order_id == reply.order_id, OrderPause.ended_at.is_(None)
@@ -149,14 +139,18 @@ def _mark_replies_received(
         if pause is not None:
             pause.ended_at = at
             pause.ended_by = "system:clarification-received"
-            audit.record(
-                session,
-                actor="system",
-                action="order.resume",
-                object_type="removal_order",
-                object_id=reply.order_id,
-                change={"pause_id": pause.id, "clarification_id": reply.id},
-            )
+        audit.record(
+            session,
+            actor="system",
+            action="clarification.received",
+            object_type="removal_order",
+            object_id=reply.order_id,
+            change={
+                "clarification_id": reply.id,
+                "at": at,
+                "ended_pause": pause.id if pause is not None else None,
+            },
+        )
 
 
 def _latest_answers(session: Session, **where: int) -> dict[int, dict[str, Any]]:
@@ -342,7 +336,7 @@ def list_orders(
     more = len(rows) > limit
     rows = rows[:limit]
     out = []
-    _mark_replies_received(session, order_ids=[o.id for o in rows])
+    _mark_replies_received(session, [o.id for o in rows])
     for order in rows:
         mark_received(session, order, via="pull")
         replies = _replies(session, order_id=order.id).get(order.item_id, [])
@@ -505,7 +499,11 @@ def questions_for(
         )
         .order_by(Response.id)
     )
-    replied = set(session.scalars(select(Clarification.question_id)))
+    replied = set(
+        session.scalars(
+            select(Clarification.question_id).where(Clarification.unit_id == who.unit_id)
+        )
+    )
     out = []
     for q in session.scalars(query):
         if unanswered and q.id in replied:
