@@ -112,9 +112,9 @@ def test_content_is_not_sent_again_while_another_operation_has_it_open(
         view = referrals.earlier_sends(s, [s.get(Item, second)])  # type: ignore[list-item]
     assert (stats["sent"], stats["already_sent_elsewhere"]) == (0, 1)
     assert view[second][0].as_dict()["blocks"] is True
-    with pytest.raises(UserError, match="already referred in operation 'OP1'"):
-        with world.db.session() as s:
-            referrals.issue_removal_order(s, world.who["nl_senior"], second, **ANNEX_I)
+    refused = pytest.raises(UserError, match="already referred in operation 'OP1'")
+    with refused, world.db.session() as s:
+        referrals.issue_removal_order(s, world.who["nl_senior"], second, **ANNEX_I)
 
     # the platform declines in OP1: the referral is closed, so OP2 may send it again
     _answer(world, sent.referral.id, {"item_id": first, "action": "declined", "reason": "no"})
