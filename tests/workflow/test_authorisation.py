@@ -199,6 +199,7 @@ def _bodies(world: World, scene: Scene) -> dict[str, Any]:
         "/platform/orders/{order_id}/answer": {"action": "removed"},
         "/platform/orders/{order_id}/pause": {"reason": "force_majeure"},
         "/platform/orders/{order_id}/resume": None,
+        "/questions/{question_id}/reply": {"text": "r"},
     }
 
 
