@@ -254,8 +254,8 @@ def test_stats_text_follows_new_figures(
     """A figure added to reports/stats.py shows in the text without a change to the CLI."""
     import takedown.cli.intake as intake_cli
 
-    def more(session: object, op: object) -> dict[str, object]:
-        out = operation_stats(session, op)  # type: ignore[arg-type]
+    def more(session: object, op: object, **kw: object) -> dict[str, object]:
+        out = operation_stats(session, op, **kw)  # type: ignore[arg-type]
         out["reappeared"] = 7
         out["by_language"] = {"xx": 3}
         out["definitions"] = {**out["definitions"], "reappeared": "items that came back"}

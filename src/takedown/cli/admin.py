@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import typer
 
@@ -116,7 +117,14 @@ def unit_create(
             competent_authority=competent_authority,
             contact=contact,
         )
-        out = {"ok": True, "id": unit.id, "name": unit.name, "kind": unit.kind}
+        out: dict[str, Any] = {"ok": True, "id": unit.id, "name": unit.name, "kind": unit.kind}
+    if not contact:
+        warning = (
+            f"no --contact given: other units that meet {name}'s holds will see only its "
+            "name and a note that no contact was given"
+        )
+        out["warning"] = warning
+        typer.echo(f"warning: {warning}", err=True)
     _done(out, json_out, f"created {unit.kind} unit {unit.name} (id {unit.id})")
 
 

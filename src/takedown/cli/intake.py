@@ -14,7 +14,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from takedown.cli._context import cli_actor, open_db
 from takedown.cli._output import emit_json
 from takedown.config import get_settings
-from takedown.reports.stats import operation_stats
+from takedown.errors import UserError
+from takedown.reports.stats import all_operations_stats, operation_stats
 from takedown.services.intake import IntakeResult, import_file
 from takedown.services.operations import get_operation
 
@@ -102,14 +103,24 @@ def import_cmd(
 
 
 def stats_cmd(
-    operation: str = typer.Argument(..., help="Operation name or id."),
+    operation: str | None = typer.Argument(None, help="Operation name or id."),
+    every: bool = typer.Option(
+        False, "--all", help="Across every operation, each piece of content counted once."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Counts for an operation; every figure says what it counts."""
+    """Counts for an operation (or, with --all, all of them); every figure says what it counts."""
+    if (operation is None) == (not every):
+        raise UserError("name an operation, or say --all for every operation")
     db = open_db()
+    window = get_settings().answer_window
     try:
         with db.session() as session:
-            stats = operation_stats(session, get_operation(session, operation))
+            if operation is None:
+                stats = {"operation": "all operations", **all_operations_stats(session)}
+            else:
+                op = get_operation(session, operation)
+                stats = operation_stats(session, op, answer_window=window)
     finally:
         db.dispose()
     if json_out:

@@ -7,7 +7,6 @@ the same service functions and authorisation checks as the REST API.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import typer
 
@@ -206,19 +205,30 @@ def refer_cmd(
     operation: str,
     token: str = TOKEN,
     platform: str = typer.Option(..., help="Platform name, as `takedown url parse` names it."),
+    allow_unserved: bool = typer.Option(
+        False,
+        "--allow-unserved",
+        help="Refer although no platform unit answers for the platform: the referral then "
+        "waits for email or a manual export.",
+    ),
     json_out: bool = JSON,
 ) -> None:
-    """Refer every ready item of a platform in the operation."""
+    """Refer every ready item of a platform in the operation.
+
+    Held items and content already sent in another operation (still open, or proved
+    removed) stay ready, and the output says which and why."""
     platform = names.platform(platform)
     db = open_db()
     who = _who(db, token)
     with db.session() as session:
         op = get_operation(session, operation)
-        referral = referrals.refer_items(session, who, op, platform)
-        out: dict[str, Any] = {"referral_id": None, "items": 0}
-        if referral is not None:
-            view = responses.referral_view(session, referral)
-            out = {"referral_id": referral.id, "items": len(view["items"])}
+        outcome = referrals.refer_ready(session, who, op, platform, allow_unserved=allow_unserved)
+        out = outcome.as_dict()
+        if not json_out:
+            out["already_sent_elsewhere"] = {
+                item_id: "; ".join(referrals.describe_send(s) for s in sends)
+                for item_id, sends in outcome.sent_elsewhere.items()
+            }
     show(out, json_out)
 
 

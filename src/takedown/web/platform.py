@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from takedown.services import referrals, responses
 from takedown.services.units import Principal
 from takedown.web.auth import get_db, principal
+from takedown.web.names import ActionName
 
 router = APIRouter(prefix="/platform", tags=["platform"])
 Who = Annotated[Principal, Depends(principal)]
@@ -37,7 +38,7 @@ def acknowledge_referral(referral_id: int, request: Request, who: Who) -> dict[s
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item_id: int
-    action: str = Field(
+    action: ActionName = Field(
         description="removed, restricted (reason geo|age), declined (with a reason), "
         "impossible (force_majeure|manifest_error|insufficient_information) or needs_clarification"
     )
@@ -78,7 +79,7 @@ def acknowledge_order(order_id: int, request: Request, who: Who) -> dict[str, An
 
 class OrderAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    action: str
+    action: ActionName
     reason: str | None = None
     detail: str | None = None
 

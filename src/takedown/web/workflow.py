@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
 from takedown.config import Settings
-from takedown.domain.assessment import Verdict, load_taxonomy
+from takedown.domain.assessment import load_taxonomy
 from takedown.domain.names import choose
 from takedown.domain.states import ItemState
 from takedown.errors import NotFound, UserError
@@ -23,6 +21,7 @@ from takedown.services.units import Principal
 from takedown.store.referrals import Referral
 from takedown.urls.registry import platform_names
 from takedown.web.auth import get_db, principal
+from takedown.web.names import PlatformName, VerdictName, named
 
 router = APIRouter(tags=["workflow"])
 Who = Annotated[Principal, Depends(principal)]
@@ -32,33 +31,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _named(label: str, allowed: Callable[[], Iterable[str]]) -> AfterValidator:
-    """A name from a fixed vocabulary, case folded; an unknown one is a 422 naming the closest
-    valid names ("unknown platform 'telgram': did you mean telegram?")."""
-
-    def check(value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return choose(label, value, allowed())
-        except UserError as exc:
-            raise PydanticCustomError("unknown_name", "{message}", {"message": str(exc)}) from None
-
-    return AfterValidator(check)
-
-
-PlatformName = Annotated[str, _named("platform", platform_names)]
-StateName = Annotated[str, _named("item state", lambda: ItemState)]
-VerdictName = Annotated[str, _named("verdict", lambda: Verdict)]
-
-
 @router.get("/operations/{op}/items")
 def list_items(
     op: str,
     request: Request,
     who: Who,
-    state: Annotated[str | None, _named("item state", lambda: ItemState)] = None,
-    platform: Annotated[str | None, _named("platform", platform_names)] = None,
+    state: Annotated[str | None, named("item state", lambda: ItemState)] = None,
+    platform: Annotated[str | None, named("platform", platform_names)] = None,
     cursor: Annotated[int, Query(ge=0, description="`next` from the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
@@ -104,7 +83,10 @@ def get_item(item_id: int, request: Request, who: Who) -> dict[str, Any]:
         view = items.item_view(session, item, who)
         view["holds"] = [
             deconfliction.hold_view(session, h, who)
-            for h in deconfliction.active_holds(session, item)
+            for h in deconfliction.holds_shown_on_item(session, item, who)
+        ]
+        view["sent_elsewhere"] = [
+            send.as_dict() for send in referrals.earlier_sends(session, [item])[item.id]
         ]
         view |= assessment.assessment_suggestion(session, who, item.id, taxonomy=_taxonomy(request))
         return view
@@ -198,7 +180,8 @@ def place_hold(body: HoldIn, request: Request, who: Who) -> dict[str, Any]:
 
 @router.get("/holds")
 def list_holds(request: Request, who: Who) -> dict[str, Any]:
-    """Active holds; other units' holds show only "held", the holder and its contact."""
+    """Your unit's active holds (every unit's for oversight auditors). Another unit's hold
+    shows only on the page of an item your unit reported, as "held" with a contact."""
     with get_db(request).reading() as session:
         holds = deconfliction.list_holds(session, who)
         return {"holds": [deconfliction.hold_view(session, h, who) for h in holds]}
@@ -213,28 +196,27 @@ def release_hold(hold_id: int, request: Request, who: Who) -> dict[str, Any]:
 
 class ReferralIn(Strict):
     platform: PlatformName = Field(description="Platform name, as `takedown url parse` names it")
+    allow_unserved: bool = Field(
+        default=False,
+        description="Refer even though no platform unit answers for the platform: the referral "
+        "then waits for email or a manual export",
+    )
 
 
 @router.post("/operations/{op}/referrals", status_code=201)
 def refer(op: str, body: ReferralIn, request: Request, who: Who) -> dict[str, Any]:
-    """Refer every ready item for that platform; `referral_id` is null when none was ready."""
+    """Refer every ready item for that platform; `referral_id` is null when none was sent.
+
+    `held` lists items a hold stopped; `already_sent_elsewhere` the items whose content an
+    open referral or order of another operation already covers (or that a check proved
+    removed), each with that earlier send.
+    """
     with get_db(request).session() as session:
         operation = get_operation(session, op)
-        referral = referrals.refer_items(session, who, operation, body.platform)
-        if referral is None:
-            return {"referral_id": None, "items": 0}
-        count = _count(session, referral.id)
-        return {"referral_id": referral.id, "items": count}
-
-
-def _count(session: Any, referral_id: int) -> int:
-    from sqlalchemy import func, select
-
-    from takedown.store.referrals import ReferralItem
-
-    return int(
-        session.scalar(select(func.count()).where(ReferralItem.referral_id == referral_id)) or 0
-    )
+        outcome = referrals.refer_ready(
+            session, who, operation, body.platform, allow_unserved=body.allow_unserved
+        )
+        return outcome.as_dict()
 
 
 @router.get("/referrals/{referral_id}")
