@@ -302,7 +302,8 @@ def test_action_day(instance: Instance) -> None:
         assert r.json()["items"] == count
         referred[platform] = r.json()["referral_id"]
     again = de.post(f"/operations/{OP}/referrals", json={"platform": "telegram"}).json()
-    assert again == {"referral_id": None, "items": 0}
+    assert (again["referral_id"], again["items"]) == (None, 0)
+    assert again["held"]  # the held item is named, and its holder was told
     kinds = [n["kind"] for n in nl.get("/notifications").json()["notifications"]]
     assert "hold_blocked" in kinds and "order_copy" not in kinds  # NL is no competent authority
 
