@@ -116,3 +116,27 @@ def test_a_check_that_proves_the_last_item_removed_closes_the_referral(
     with db.session() as s:
         closed = s.get(Referral, referral_id)
         assert closed is not None and closed.status == "closed"
+
+
+def test_verify_reports_each_check_as_it_ends(db: Database, sim: tuple[World, int]) -> None:
+    world, port = sim
+    pages = [world.new("telegram", state=State.LIVE) for _ in range(3)]
+    with db.session() as s:
+        op = create_operation(s, "progress-op", actor="test")
+        iru = create_unit(s, "IRU", "referral_unit", actor="test", contact="iru@example.org")
+    submit_reports(
+        db, op, iru, [Row(n, {"url": p.url}) for n, p in enumerate(pages, 1)],
+        actor="test", source="test",
+    )  # fmt: skip
+    with db.session() as s:
+        ids = [i.id for i in s.query(Item).order_by(Item.id)]
+    seen: list[int] = []
+    checks = verify_items(
+        db,
+        ids,
+        CheckerSettings(
+            allow_networks=("127.0.0.1/32",), connect_to=(f"::127.0.0.1:{port}",), check_timeout=10
+        ),
+        on_checked=lambda: seen.append(len(seen)),
+    )
+    assert len(seen) == len(checks) == 3

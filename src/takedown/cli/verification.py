@@ -90,14 +90,11 @@ def verify_cmd(
 def _checked(
     db: Database, ids: list[int], settings: CheckerSettings, *, show_bar: bool
 ) -> Iterator[list[Check]]:
-    """The recorded checks, in slices while a progress bar shows on a terminal."""
+    """The recorded checks; a progress bar moves per URL while they run, on a terminal."""
     console = Console()
     if not show_bar or not console.is_terminal or len(ids) < 2:
         yield verify_items(db, ids, settings, actor=cli_actor())
         return
-    # verify_items answers when its whole list is checked: slices let the bar move. Each
-    # slice is large enough to keep the checker's workers busy across hosts.
-    size = max(settings.concurrency * 2, -(-len(ids) // 50))
     progress = Progress(
         TextColumn("[bold]checking"),
         BarColumn(),
@@ -108,10 +105,9 @@ def _checked(
     )
     with progress:
         task = progress.add_task("verify", total=len(ids))
-        for start in range(0, len(ids), size):
-            checks = verify_items(db, ids[start : start + size], settings, actor=cli_actor())
-            progress.advance(task, len(checks))
-            yield checks
+        yield verify_items(
+            db, ids, settings, actor=cli_actor(), on_checked=lambda: progress.advance(task)
+        )
 
 
 @dataclass

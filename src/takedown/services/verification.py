@@ -11,7 +11,7 @@ referral is ``gone_before_referral``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -117,8 +117,12 @@ def verify_items(
     settings: CheckerSettings,
     *,
     actor: str = "system:checker",
+    on_checked: Callable[[], None] | None = None,
 ) -> list[Check]:
-    """Check the items' URLs now (concurrently, under the checker's limits) and record it all."""
+    """Check the items' URLs now (concurrently, under the checker's limits) and record it all.
+
+    ``on_checked`` is called once per URL as its check ends (a progress bar moves with it).
+    """
     ids = list(item_ids)
     with db.session() as session:
         urls = {i.id: i.url for i in session.scalars(select(Item).where(Item.id.in_(ids)))}
@@ -126,7 +130,10 @@ def verify_items(
     async def check_all() -> list[tuple[int, CheckResult]]:
         async with Checker(settings) as checker:
             order = list(urls.items())
-            results = await checker.check_many([u for _, u in order])
+            results = await checker.check_many(
+                [u for _, u in order],
+                (lambda _result: on_checked()) if on_checked is not None else None,
+            )
             return [(item_id, r) for (item_id, _), r in zip(order, results, strict=True)]
 
     results = run_checks(check_all())
