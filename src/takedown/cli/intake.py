@@ -31,6 +31,12 @@ def import_cmd(
     encoding: str | None = typer.Option(
         None, "--encoding", help="Text encoding of the file (default UTF-8, BOM detected)."
     ),
+    evidence_root: Path | None = typer.Option(
+        None,
+        "--evidence-root",
+        help="Folder that evidence_path values name files in (default: the file's folder); "
+        "nothing outside it is read.",
+    ),
 ) -> None:
     """Import reports. Idempotent: running it again, even after a crash, adds nothing twice."""
     settings = get_settings()
@@ -73,6 +79,7 @@ def import_cmd(
                 pipeline_from_bytes=settings.import_pipeline_from_bytes,
                 evidence_root=settings.evidence_dir,
                 evidence_max_bytes=settings.evidence_max_bytes,
+                evidence_from=evidence_root,
                 encoding=encoding,
                 rejects_path=rejects,
                 progress=tick,

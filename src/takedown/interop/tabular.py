@@ -106,6 +106,8 @@ def open_source(
 ) -> Source:
     """Open a report file. ``nul_free`` passes on what an earlier opening of the same file
     found (``Source.nul_free``), so that it is not read through again to find out."""
+    if encoding is not None:
+        encoding = text_encoding(encoding)
     if not path.exists():
         raise UserError(f"{path}: no such file")
     if not path.is_file():
@@ -127,10 +129,10 @@ def open_source(
             raise UserError(f"{path}: this is {what}, not CSV or JSONL; export it as CSV (UTF-8)")
     enc = encoding or _sniff_encoding(head)
     try:
-        codecs.lookup(enc)
-    except LookupError:
+        codecs.getincrementaldecoder(enc)("surrogateescape").decode(head, final=False)
+    except UnicodeError as exc:  # e.g. --encoding utf-16 for a file without its BOM
         handle.close()
-        raise UserError(f"unknown encoding {enc!r}") from None
+        raise UserError(f"{path}: not {enc} text ({exc}); check --encoding") from None
     text = io.TextIOWrapper(handle, encoding=enc, errors="surrogateescape", newline="")
     first = head.lstrip(codecs.BOM_UTF8).lstrip()
     is_json = path.suffix.lower() in {".jsonl", ".ndjson", ".json"} or first[:1] == b"{"
@@ -144,12 +146,14 @@ def open_source(
                 nul_free = _nul_free(handle, enc)
             rows = _csv_rows(path, text, ignored, nul_free)
             fmt = "csv"
-    except (UserError, UnicodeDecodeError) as exc:
+    except (UserError, UnicodeError) as exc:
         text.close()
         if isinstance(exc, UnicodeDecodeError):
             raise UserError(
                 f"{path}: not valid {enc} text at byte {exc.start}: {exc.reason}"
             ) from None
+        if isinstance(exc, UnicodeError):
+            raise UserError(f"{path}: not {enc} text ({exc}); check --encoding") from None
         raise
     rows = _decoding(path, enc, rows)
     return Source(
@@ -157,13 +161,44 @@ def open_source(
     )
 
 
+def text_encoding(name: str) -> str:
+    """``name`` if it is a text encoding that a report file can be read in; else ``UserError``.
+
+    ``codecs.lookup`` knows codecs that are no text encodings (``rot13``, ``base64``, ``zlib``)
+    and text encodings that cannot read a file (``idna``, ``undefined``): each must round-trip
+    the text of a header, decoding as a file is decoded."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise UserError(
+            f"unknown encoding {name!r} (e.g. utf-8, utf-16, cp1252, latin-1)"
+        ) from None
+    try:
+        ok = getattr(info, "_is_text_encoding", True) and (
+            codecs.decode(codecs.encode("url,title", name), name, "surrogateescape") == "url,title"
+        )
+    except Exception:  # any codec's refusal, whatever its class
+        ok = False
+    if not ok:
+        raise UserError(
+            f"encoding {name!r} is not a text encoding that a report file can be read in "
+            "(e.g. utf-8, utf-16, cp1252, latin-1)"
+        )
+    return name
+
+
 def _decoding(path: Path, encoding: str, rows: Iterator[Row]) -> Iterator[Row]:
     """Turn a decoder failure mid-file (e.g. a truncated UTF-16 file) into a clear error."""
     try:
         yield from rows
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:
+        where = (
+            f"near byte {exc.start} ({exc.reason})"
+            if isinstance(exc, UnicodeDecodeError)
+            else f"({exc})"
+        )
         raise UserError(
-            f"{path}: not valid {encoding} text near byte {exc.start} ({exc.reason}); the rows "
+            f"{path}: not valid {encoding} text {where}; the rows "
             "before it were imported, and running the import again after fixing the file skips them"
         ) from None
 

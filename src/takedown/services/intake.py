@@ -25,8 +25,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from takedown.errors import UserError
 from takedown.interop.tabular import Row
-from takedown.services.evidence import attach_evidence
+from takedown.services.evidence import record_evidence
 from takedown.services.intake_rows import (
     HEAD_ROWS,
     HELPER_BATCH,
@@ -392,7 +393,8 @@ def _attach_all(
     policy: EvidencePolicy,
     actor: str,
 ) -> None:
-    """Attach the evidence files of the reports this batch stored (not of repeats)."""
+    """Record the evidence of the reports this batch stored (not of repeats); the checker
+    copied the files into the store already."""
     with_files = [r for r in ready if r[R_EVIDENCE] is not None]
     fresh = set(fresh_keys) if with_files else set()
     wanted = [r for r in with_files if r[R_DEDUPE] in fresh]
@@ -408,13 +410,14 @@ def _attach_all(
     reports = {key: (report_id, item_id) for key, report_id, item_id in rows}
     for r in wanted:
         report_id, item_id = reports[r[R_DEDUPE]]
-        attach_evidence(
+        sha256, size, filename = r[R_EVIDENCE]
+        record_evidence(
             session,
             item_id=item_id,
             report_id=report_id,
-            source=Path(r[R_EVIDENCE]),
-            root=policy.store_root,
-            max_bytes=policy.max_bytes,
+            sha256=sha256,
+            size=size,
+            filename=filename,
             actor=actor,
         )
 
@@ -556,12 +559,16 @@ def import_file(
     batch_size: int,
     evidence_root: Path,
     evidence_max_bytes: int,
+    evidence_from: Path | None = None,
     encoding: str | None = None,
     rejects_path: Path | None = None,
     progress: Callable[[int, int, IntakeResult], None] | None = None,
     pipeline_from_bytes: int = PIPELINE_FROM_BYTES,
 ) -> ImportOutcome:
-    """Import a CSV or JSONL file of reports; safe to run again after any interruption."""
+    """Import a CSV or JSONL file of reports; safe to run again after any interruption.
+
+    ``evidence_path`` values name files inside ``evidence_from`` (default: the file's own
+    folder); they are copied into the store at ``evidence_root``."""
     from takedown.interop.rejects import RejectsWriter
     from takedown.interop.tabular import open_source
     from takedown.services.operations import get_operation
@@ -571,14 +578,16 @@ def import_file(
         operation = get_operation(session, operation_ref)
         unit = get_unit(session, unit_ref)
         if unit.kind not in ("referral_unit", "coordinator"):
-            from takedown.errors import UserError
-
             raise UserError(
                 f"unit {unit.name!r} is a {unit.kind} unit; only referral units and coordinators report"
             )
+    if evidence_from is not None and not evidence_from.is_dir():
+        raise UserError(f"--evidence-root {evidence_from}: not a folder")
     source = open_source(path, encoding=encoding, max_bytes=max_bytes)
     writer = RejectsWriter(rejects_path) if rejects_path else None
-    policy = EvidencePolicy(path.resolve().parent, evidence_root, evidence_max_bytes)
+    policy = EvidencePolicy(
+        (evidence_from or path.parent).resolve(), evidence_root, evidence_max_bytes
+    )
     ignored = set(source.ignored_fields)
     done = 0  # bytes read so far, for the progress bar
     checker = RowChecker(policy)

@@ -7,7 +7,7 @@ plain tuples of strings and numbers, which pickle several times faster than obje
 earlier pipeline that shipped row objects both ways was measured slower than no pipeline.
 
 A ``Ready`` tuple holds, by position (see the ``R_*`` names): the row number, the 64-bit
-dedupe key, the item key, the evidence file found (or None), then the item's columns (url,
+dedupe key, the item key, the evidence file stored (sha256, size, name; or None), then the item's columns (url,
 canonical url, platform, kind, account, parents and flags as JSON) and the report's own
 (title, text, language, content type, group, notes, external id, evidence path, reported at).
 """
@@ -39,17 +39,25 @@ from takedown import urls
 from takedown.errors import UserError
 from takedown.interop.tabular import REPORT_FIELDS, Row, open_source
 
+# Characters per field; the short ones are the column sizes in store/models.py (Report).
 LIMITS = {
+    "url": 8192,  # as takedown.urls (which counts UTF-8 bytes)
     "title": 2000,
     "text": 100_000,
     "language": 35,
     "content_type": 64,
     "group": 200,
     "notes": 100_000,
+    "reported_at": 64,
     "external_id": 200,
     "evidence_path": 4096,
 }
 _SHORTEST_LIMIT = min(LIMITS.values())
+ACCOUNT_LIMIT = 512  # Item.account
+FREE_TEXT = frozenset({"title", "text", "notes"})  # may hold tabs and line breaks
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1, as the API's other fields
+_CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # an earlier reported_at is refused
 
 Ready = tuple[Any, ...]
 R_ROW, R_DEDUPE, R_KEY, R_EVIDENCE, R_URL = 0, 1, 2, 3, 4
@@ -72,7 +80,8 @@ class Rejection:
 
 @dataclass(frozen=True)
 class EvidencePolicy:
-    """Where ``evidence_path`` values point (a file import's folder) and where files go."""
+    """Where ``evidence_path`` values may point (a file import's folder, or the folder the
+    operator names), where files go, and the largest file read."""
 
     source_root: Path
     store_root: Path
@@ -124,33 +133,36 @@ class RowChecker:
             if limit is not None and len(value) > limit:
                 msg = f"{name} is {len(value)} characters, limit {limit}"
                 return Rejection(row.number, name, "too_long", msg, f)
+        if not "".join(filter(None, f.values())).isprintable():  # rare: look closer
+            problem = text_problem(f)
+            if problem is not None:
+                return Rejection(row.number, *problem, f)
         try:
             ref = urls.parse(raw_url)
         except urls.UrlError as exc:
             return Rejection(row.number, "url", "invalid", f"url: {exc}", f)
+        if ref.account is not None and len(ref.account) > ACCOUNT_LIMIT:
+            msg = f"url: the account name is {len(ref.account)} characters, limit {ACCOUNT_LIMIT}"
+            return Rejection(row.number, "url", "too_long", msg, f)
         reported_at = self.now
         raw_when = get("reported_at")
         if raw_when:
             when = self._times.get(raw_when)
-            if when is None:
-                try:
-                    when = parse_time(raw_when)
-                except ValueError:
-                    msg = f"reported_at {raw_when[:40]!r} is not an ISO 8601 date-time"
-                    return Rejection(row.number, "reported_at", "invalid", msg, f)
+            if when is None:  # a time once accepted stays accepted: the clock only moves on
+                checked = check_time("reported_at", raw_when, latest=self.latest)
+                if isinstance(checked, tuple):
+                    return Rejection(row.number, "reported_at", *checked, f)
+                when = checked
                 if len(self._times) < 10_000:
                     self._times[raw_when] = when
-            if when > self.latest:
-                msg = f"reported_at {raw_when[:40]} is in the future"
-                return Rejection(row.number, "reported_at", "future", msg, f)
             reported_at = when
-        found: str | None = None
+        found: tuple[str, int, str] | None = None
         raw_evidence = get("evidence_path")
         if raw_evidence:
-            problem = self._evidence(raw_evidence)
-            if isinstance(problem, tuple):
-                return Rejection(row.number, "evidence_path", *problem, f)
-            found = problem
+            stored = self._evidence(row, raw_evidence)
+            if isinstance(stored, Rejection):
+                return stored
+            found = stored
         return (
             row.number,
             dedupe_key(f),
@@ -174,22 +186,74 @@ class RowChecker:
             reported_at,
         )
 
-    def _evidence(self, raw: str) -> str | tuple[str, str]:
+    def _evidence(self, row: Row, raw: str) -> tuple[str, int, str] | Rejection:
+        """Copy the evidence file into the store: (sha256, size, file name), or the rejection.
+
+        It is read here, once, so what was checked is what is stored (see
+        ``services.evidence.open_inside``)."""
         policy = self.evidence
         if policy is None:
-            return (
-                "not_here",
-                "evidence_path is read from file imports only; upload evidence separately",
+            msg = "evidence_path is read from file imports only; upload evidence separately"
+            return Rejection(row.number, "evidence_path", "not_here", msg, row.fields)
+        # imported here: the helper process that checks rows needs no database modules
+        from takedown.services.evidence import EvidenceRefused, store_file
+
+        try:
+            sha, size = store_file(
+                policy.store_root,
+                Path(raw),
+                max_bytes=policy.max_bytes,
+                inside=policy.source_root,
             )
-        found = (policy.source_root / raw).resolve()
-        if not found.is_file():
-            return "missing", f"evidence_path: no such file {found}"
-        if found.stat().st_size > policy.max_bytes:
-            return (
-                "too_big",
-                f"evidence_path: {found} is over the limit of {policy.max_bytes} bytes",
-            )
-        return str(found)
+        except EvidenceRefused as exc:
+            return Rejection(row.number, "evidence_path", exc.code, str(exc), row.fields)
+        return sha, size, os.path.basename(raw.rstrip("/\\")) or raw
+
+
+def text_problem(fields: dict[str, str | None]) -> tuple[str, str, str] | None:
+    """(field, code, reason) for the first field holding a control character (free text may
+    hold tabs and line breaks) or a lone surrogate, which no database stores as text."""
+    for name, value in fields.items():
+        if not value:
+            continue
+        found = (_CONTROL_IN_FREE_TEXT if name in FREE_TEXT else _CONTROL).search(value)
+        if found is not None:
+            char = ord(found.group())
+            if char == 0:
+                return name, "nul", f"{name} contains a NUL byte"
+            where = found.start() + 1
+            return name, "control", f"{name} contains control character U+{char:04X} at {where}"
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return name, "encoding", f"{name} is not valid text (at {exc.start + 1})"
+    return None
+
+
+def check_time(name: str, raw: str, *, latest: datetime) -> datetime | tuple[str, str]:
+    """The one check of a date-time that intake accepts: an ISO 8601 date-time (a time
+    without an offset is UTC) from 1990-01-01 to ``latest`` (now + 1 day), as an aware UTC
+    datetime; otherwise (code, reason), code ``invalid``, ``too_early`` or ``future``."""
+    shown = raw[:40]
+    try:
+        when = parse_time(raw)
+    except OverflowError as exc:  # beyond datetime's range once in UTC: say which end
+        code = "future" if exc.args and exc.args[0] == "late" else "too_early"
+        return code, _TIME_RANGE[code].format(name=name, raw=shown)
+    except ValueError:
+        return "invalid", f"{name} {shown!r} is not an ISO 8601 date-time"
+    if when < EARLIEST:
+        return "too_early", _TIME_RANGE["too_early"].format(name=name, raw=shown)
+    if when > latest:
+        return "future", _TIME_RANGE["future"].format(name=name, raw=shown)
+    return when
+
+
+_TIME_RANGE = {
+    "too_early": "{name} {raw} is before 1990-01-01",
+    "future": "{name} {raw} is in the future",
+}
 
 
 _PLAIN = re.compile(r"[ !#-\[\]-~]*")  # printable ASCII but '"' and '\\': JSON as it stands
@@ -206,13 +270,25 @@ def _json(value: tuple[str, ...]) -> str:
 
 
 def parse_time(text: str) -> datetime:
+    """An ISO 8601 date-time as an aware UTC datetime; one without an offset is UTC.
+
+    ``ValueError`` if it is not one; ``OverflowError`` (a ``ValueError`` too for a caller
+    that does not care which), with ``"early"`` or ``"late"``, if it is one that lies beyond
+    what a datetime holds once in UTC (``0001-01-01T00:00+14:00``)."""
     value = text.strip()
     if value.endswith(("z", "Z")):
         value = value[:-1] + "+00:00"
     when = datetime.fromisoformat(value)
     if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
+        return when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        raise _TimeOverflow("late" if when.year > 1 else "early") from None
+
+
+class _TimeOverflow(OverflowError, ValueError):
+    pass
 
 
 def dedupe_key(fields: dict[str, str | None]) -> int:

@@ -26,13 +26,15 @@ class Bulk:
         self._stamps: dict[datetime, str] = {}
 
     def when(self, value: datetime) -> Any:
-        """A date-time as this database's column expects it (UTC)."""
+        """A date-time as this database's column expects it (UTC). On SQLite that is the text
+        SQLAlchemy writes, ``YYYY-MM-DD HH:MM:SS.ffffff``, the year always four digits (so
+        that text order is time order; ``strftime("%Y")`` writes year 5 as ``5``)."""
         if not self.sqlite:
             return value
         text = self._stamps.get(value)
         if text is None:
-            v = value.astimezone(UTC) if value.tzinfo else value
-            text = v.strftime("%Y-%m-%d %H:%M:%S.%f")
+            v = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+            text = v.isoformat(" ", "microseconds")
             if len(self._stamps) < 10_000:
                 self._stamps[value] = text
         return text

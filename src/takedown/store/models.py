@@ -3,7 +3,10 @@ tests/store/test_migrations.py fails when these models and the migrations disagr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -41,10 +44,24 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Stored as UTC; always read back as an aware UTC datetime, on SQLite as on PostgreSQL."""
+    """Stored as UTC; always read back as an aware UTC datetime, on SQLite as on PostgreSQL.
+
+    On SQLite the stored text is read here, leniently: a value the strict reader refuses
+    (the year ``5`` that an older bulk writer stored for 0005) is still read, and one that is
+    no date-time at all is logged and read as ``UNREADABLE`` (not None: code relies on a
+    report's time being there, and an unreadable expiry must not read as "never"), so one bad
+    row never fails a listing.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def result_processor(
+        self, dialect: Dialect, coltype: Any
+    ) -> Callable[[Any], datetime | None] | None:
+        if dialect.name == "sqlite":
+            return read_sqlite_datetime
+        return super().result_processor(dialect, coltype)
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is not None:
@@ -57,6 +74,57 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_LENIENT = re.compile(
+    r"\s*(\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6})\d*)?)?)?"
+    r"\s*(?:Z|([+-])(\d{2}):?(\d{2}))?\s*",
+    re.IGNORECASE,
+)
+_log = logging.getLogger("takedown.store")
+UNREADABLE = datetime(1970, 1, 1, tzinfo=UTC)  # a stored date-time that cannot be read
+
+
+def read_sqlite_datetime(value: Any) -> datetime | None:
+    """A date-time column's SQLite value as an aware UTC datetime (``UNREADABLE`` if it is
+    not one); None for NULL."""
+    if value is None:
+        return None
+    when: datetime | None
+    try:
+        when = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        when = _lenient(value)
+    try:
+        if when is not None:
+            return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except OverflowError:
+        pass
+    _log.warning("unreadable date-time %.60r in the database, read as %s", value, UNREADABLE)
+    return UNREADABLE
+
+
+def _lenient(value: Any) -> datetime | None:
+    found = _LENIENT.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    year, month, day, hour, minute, second, micro, sign, oh, om = found.groups()
+    try:
+        when = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((micro or "0").ljust(6, "0")),
+        )
+        if sign:
+            offset = timedelta(hours=int(oh), minutes=int(om))
+            when = when.replace(tzinfo=timezone(offset if sign == "+" else -offset))
+        return when
+    except ValueError:
+        return None
 
 
 class Base(DeclarativeBase):
