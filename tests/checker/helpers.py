@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -74,3 +75,42 @@ def threaded_sim(world: World) -> Iterator[SimServer]:
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+
+
+class HangUpServer:
+    """A raw HTTP server on 127.0.0.1 that answers each request with ``script(target)``, byte
+    for byte, and hangs up (None: hangs up without a word). Targets come as sent: a path, or
+    an absolute URL when the server is used as a proxy. Nothing is parsed on the way out, so a
+    test can send any bytes at all as a status line or a header."""
+
+    def __init__(self, script: Callable[[str], bytes | None]) -> None:
+        self.script = script
+        self.targets: list[str] = []
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> HangUpServer:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            target = head.split(b" ", 2)[1].decode("latin-1")
+            self.targets.append(target)
+            raw = self.script(target)
+            if raw is not None:
+                writer.write(raw)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass
+        finally:
+            writer.close()  # a FIN after the bytes, not a reset that could overtake them
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()

@@ -6,11 +6,16 @@ redirect loops and challenges end as ``unknown`` or ``unreachable`` with the rea
 reported as flapping instead of as removed. A second answer identical to the first (final
 URL, status, content type and the body's digest) is the same evidence, so it is not read
 through the rules again: they would decide the same.
+
+Whatever goes wrong with one URL stays with that URL: a failure nobody foresaw (a hostile
+header, a bug) is that URL's ``unknown`` verdict with the error as its reason, and a batch
+(``check_many``) always finishes with one result per URL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
@@ -36,6 +41,7 @@ from takedown.checker.transport import (
     SystemResolver,
 )
 
+log = logging.getLogger(__name__)
 Outcome = tuple[Verdict, str, int | None, str | None]
 # what a decision is made from: final URL, status, content type (the charset) and body digest
 Reading = tuple[str | None, int | None, str | None, str | None]
@@ -65,6 +71,8 @@ def _parse(url: str) -> httpx.URL | Refused:
         return parse_url(url)
     except Refused as exc:
         return exc
+    except Exception as exc:  # not a str, or a parser bug: this URL only
+        return Refused(f"not a valid URL: {type(exc).__name__}: {exc}")
 
 
 class Checker:
@@ -212,6 +220,10 @@ class Checker:
             status, final = None, None
         except Refused as exc:
             verdict, reason, status, final = Verdict.UNKNOWN, f"refused: {exc}", None, None
+        except Exception as exc:  # the last resort: one URL never stops a batch
+            log.exception("check of %r failed unexpectedly", url)
+            reason = f"checker error: {type(exc).__name__}: {exc}"[:500]
+            verdict, status, final = Verdict.UNKNOWN, None, None
         return CheckResult(url, verdict, reason, status, final, evidence, checked_at)
 
     async def _check(self, url: str, start: httpx.URL, evidence: Evidence) -> Outcome:

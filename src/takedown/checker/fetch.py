@@ -10,6 +10,7 @@ parse every response's headers for cookies, about a fifth of a check's CPU.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import httpx
 from takedown.checker.guard import Refused, vet_scheme
 from takedown.checker.limits import HostLimits
 from takedown.checker.model import HEADERS_KEPT, Evidence, Hop
-from takedown.checker.transport import GuardedBackend
+from takedown.checker.transport import GuardedBackend, NameNotFound
 
 
 class _NoCookies(httpx.Cookies):
@@ -33,13 +34,23 @@ class CheckerClient(httpx.AsyncClient):
 
     ``get_request(url)`` is ``build_request("GET", url)`` without the merging a checker never
     needs (no base URL, no params, no client cookies): about a tenth of its CPU. The client's
-    headers and timeouts are read once, so set them when making the client.
+    headers and timeouts are read once, so set them when making the client. ``send_one``
+    sends a request through the transport and nothing more: ``fetch`` follows redirects
+    itself, hop by hop, and httpx's own handling would parse every ``Location`` to build a
+    next request nobody sends, raising out of the check on a hostile one.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, transport: httpx.AsyncBaseTransport, **kwargs: Any) -> None:
+        super().__init__(transport=transport, **kwargs)
+        self._send_transport = transport
         self._origin_headers: dict[bytes, httpx.Headers] = {}
         self._timeouts = self.timeout.as_dict()
+
+    async def send_one(self, request: httpx.Request) -> httpx.Response:
+        """The response head to ``request``; read its body with ``aiter_raw``, then close it."""
+        response = await self._send_transport.handle_async_request(request)
+        response.request = request
+        return response
 
     def get_request(self, url: httpx.URL) -> httpx.Request:
         headers = self._origin_headers.get(url.netloc)
@@ -79,21 +90,52 @@ class Fetched:
     truncated: bool
 
     def text(self, charset: str | None) -> str:
+        """The body as text in ``charset`` (the server's word), or UTF-8 when that is not a
+        text encoding Python knows (``charset=idna`` refuses ``errors="replace"``)."""
         try:
             return self.body.decode(charset or "utf-8", errors="replace")
-        except LookupError:
+        except (LookupError, ValueError, TypeError):
             return self.body.decode("utf-8", errors="replace")
+
+
+# one label of a host name as the resolver gets it (IDNA already applied): letters, digits,
+# hyphen and underscore (both seen in real names), 1 to 63 of them
+_LABEL = re.compile(rb"[A-Za-z0-9_-]{1,63}")
+
+
+def vet_host(url: httpx.URL) -> None:
+    """Refuse a URL whose host no resolver should be asked about (``a..b``, ``a%20b``, a label
+    over 63 characters): it could only fail there, or fail in a way nobody foresaw."""
+    host = url.raw_host
+    if not host:
+        raise Refused("URL has no host")
+    if b":" in host:
+        return  # an IPv6 literal, which httpx has parsed already
+    name = host[:-1] if host.endswith(b".") else host
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(b".")):
+        raise Refused(f"host {url.host!r} is not a valid host name")
 
 
 def parse_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+    except Exception as exc:  # any failure to parse a hostile URL is a refusal
         raise Refused(f"not a valid URL: {exc}") from None
     vet_scheme(parsed.scheme)
-    if not parsed.host:
-        raise Refused("URL has no host")
+    vet_host(parsed)
     return parsed
+
+
+def _next_hop(current: httpx.URL, location: str) -> httpx.URL:
+    """Where a redirect leads; Refused (a scheme or host the guard refuses) or RedirectProblem
+    (a Location that is not a URL) when it cannot be followed."""
+    try:
+        nxt = current.join(location)
+    except Exception as exc:  # a Location is hostile input; httpx raises several
+        raise RedirectProblem(f"redirect to an invalid URL: {type(exc).__name__}: {exc}") from None
+    vet_scheme(nxt.scheme)
+    vet_host(nxt)
+    return nxt
 
 
 def _peer(response: httpx.Response) -> str | None:
@@ -150,12 +192,15 @@ async def fetch(
         host = current.host
         port = current.port or (443 if current.scheme == "https" else 80)
         if prevet:  # through a proxy, the proxy resolves; vet what it will reach first
-            await backend.vetted(host, port)
+            try:
+                await backend.vetted(host, port)
+            except NameNotFound as exc:
+                raise httpx.ConnectError(str(exc)) from None
         async with limits.slot(host):
             request = client.get_request(current)
             if jar is not None:
                 jar.set_cookie_header(request)
-            response = await client.send(request, stream=True)
+            response = await client.send_one(request)
             try:
                 if "set-cookie" in response.headers:
                     jar = jar or httpx.Cookies()
@@ -165,11 +210,7 @@ async def fetch(
                     Hop(current_text, response.status_code, location, _peer(response))
                 )
                 if response.is_redirect and location:
-                    try:
-                        nxt = current.join(location)
-                    except (httpx.InvalidURL, ValueError) as exc:
-                        raise RedirectProblem(f"redirect to an invalid URL: {exc}") from None
-                    vet_scheme(nxt.scheme)
+                    nxt = _next_hop(current, location)
                     if seen is None:  # the same request twice is a loop
                         seen = {(str(start), _NO_COOKIE_STATE)}
                     step = (str(nxt), _cookie_state(jar))

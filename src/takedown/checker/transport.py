@@ -50,8 +50,9 @@ class SystemResolver:
         loop = asyncio.get_running_loop()
         try:
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise NameNotFound(f"cannot resolve {host!r}: {exc.strerror}") from None
+        except (OSError, ValueError) as exc:  # gaierror; UnicodeError when IDNA refuses a name
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise NameNotFound(f"cannot resolve {host!r}: {why}") from None
         found = list(dict.fromkeys(str(info[4][0]) for info in infos))
         self._cache[(host, port)] = (now + self._ttl, found)
         return found
