@@ -10,6 +10,8 @@ import typer
 from takedown.cli import _names as names
 from takedown.cli._context import cli_actor, open_db
 from takedown.cli._output import emit_json, when
+from takedown.domain.countries import eu_member_state
+from takedown.errors import UserError
 from takedown.services import operations, tokens, units
 from takedown.store import audit
 
@@ -105,6 +107,11 @@ def unit_create(
     """Create a unit: an organisation taking part."""
     kind = names.unit_kind(kind)
     platform = names.platforms(platform)
+    if member_state is not None:
+        try:
+            member_state = eu_member_state(member_state)
+        except ValueError as exc:
+            raise UserError(f"--member-state: {exc}") from None
     db = open_db()
     with db.session() as session:
         unit = units.create_unit(

@@ -10,26 +10,39 @@ from pydantic import BaseModel, ConfigDict, Field
 from takedown.services import referrals, responses
 from takedown.services.units import Principal
 from takedown.web.auth import get_db, principal
-from takedown.web.names import ActionName
+from takedown.web.names import (
+    ActionName,
+    Cursor,
+    Id,
+    Line,
+    OrderStatus,
+    PageSize,
+    ReferralStatus,
+    Text,
+)
 
 router = APIRouter(prefix="/platform", tags=["platform"])
 Who = Annotated[Principal, Depends(principal)]
-Since = Annotated[int, Query(ge=0, description="`next` from the previous page (an id cursor)")]
-Limit = Annotated[int, Query(ge=1, le=500)]
+Since = Annotated[Cursor, Query(description="`next` from the previous page (an id cursor)")]
 
 
 @router.get("/referrals")
 def list_referrals(
-    request: Request, who: Who, status: str = "open", since: Since = 0, limit: Limit = 100
+    request: Request,
+    who: Who,
+    status: ReferralStatus = "open",
+    since: Since = 0,
+    limit: PageSize = 100,
 ) -> dict[str, Any]:
-    """Referrals addressed to your platforms. `status`: open (default), closed or all."""
+    """Referrals addressed to your platforms. `status`: open (default), acknowledged, closed
+    or all."""
     with get_db(request).reading() as session:
         page, nxt = responses.list_referrals(session, who, status=status, since=since, limit=limit)
         return {"referrals": page, "next": nxt}
 
 
 @router.post("/referrals/{referral_id}/ack")
-def acknowledge_referral(referral_id: int, request: Request, who: Who) -> dict[str, Any]:
+def acknowledge_referral(referral_id: Id, request: Request, who: Who) -> dict[str, Any]:
     with get_db(request).session() as session:
         referral = responses.acknowledge_referral(session, who, referral_id)
         return {"referral_id": referral.id, "status": referral.status}
@@ -37,13 +50,16 @@ def acknowledge_referral(referral_id: int, request: Request, who: Who) -> dict[s
 
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    item_id: int
+    item_id: Id
     action: ActionName = Field(
         description="removed, restricted (reason geo|age), declined (with a reason), "
         "impossible (force_majeure|manifest_error|insufficient_information) or needs_clarification"
     )
-    reason: str | None = None
-    detail: str | None = None
+    reason: Text | None = Field(
+        default=None,
+        description="The Annex III or restriction reason, why declined, or the question",
+    )
+    detail: Text | None = None
 
 
 class Answers(BaseModel):
@@ -52,7 +68,7 @@ class Answers(BaseModel):
 
 
 @router.post("/referrals/{referral_id}/answers")
-def answer_referral(referral_id: int, body: Answers, request: Request, who: Who) -> dict[str, Any]:
+def answer_referral(referral_id: Id, body: Answers, request: Request, who: Who) -> dict[str, Any]:
     """Answer per item. Idempotent: the same answer again is stored once."""
     with get_db(request).session() as session:
         return responses.answer_referral(
@@ -62,7 +78,11 @@ def answer_referral(referral_id: int, body: Answers, request: Request, who: Who)
 
 @router.get("/orders")
 def list_orders(
-    request: Request, who: Who, status: str = "open", since: Since = 0, limit: Limit = 100
+    request: Request,
+    who: Who,
+    status: OrderStatus = "open",
+    since: Since = 0,
+    limit: PageSize = 100,
 ) -> dict[str, Any]:
     """Removal orders addressed to your platforms. Listing one counts as its receipt."""
     with get_db(request).session() as session:  # it records the receipt: a write
@@ -71,7 +91,7 @@ def list_orders(
 
 
 @router.post("/orders/{order_id}/ack")
-def acknowledge_order(order_id: int, request: Request, who: Who) -> dict[str, Any]:
+def acknowledge_order(order_id: Id, request: Request, who: Who) -> dict[str, Any]:
     with get_db(request).session() as session:
         order = responses.acknowledge_order(session, who, order_id)
         return {"order_id": order.id, "clock": referrals.order_clock(session, order)}
@@ -80,12 +100,12 @@ def acknowledge_order(order_id: int, request: Request, who: Who) -> dict[str, An
 class OrderAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: ActionName
-    reason: str | None = None
-    detail: str | None = None
+    reason: Text | None = None
+    detail: Text | None = None
 
 
 @router.post("/orders/{order_id}/answer")
-def answer_order(order_id: int, body: OrderAnswer, request: Request, who: Who) -> dict[str, Any]:
+def answer_order(order_id: Id, body: OrderAnswer, request: Request, who: Who) -> dict[str, Any]:
     """Annex II (removed) or Annex III (impossible, with its reason) feedback, or a question."""
     with get_db(request).session() as session:
         return responses.answer_order(session, who, order_id, body.model_dump())
@@ -93,12 +113,14 @@ def answer_order(order_id: int, body: OrderAnswer, request: Request, who: Who) -
 
 class PauseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(description="force_majeure, manifest_error or insufficient_information")
-    note: str | None = None
+    reason: Line = Field(
+        max_length=32, description="force_majeure, manifest_error or insufficient_information"
+    )
+    note: Text | None = None
 
 
 @router.post("/orders/{order_id}/pause")
-def pause_order(order_id: int, body: PauseIn, request: Request, who: Who) -> dict[str, Any]:
+def pause_order(order_id: Id, body: PauseIn, request: Request, who: Who) -> dict[str, Any]:
     with get_db(request).session() as session:
         referrals.pause_order(session, who, order_id, body.reason, body.note)
         order = referrals.get_order(session, order_id)
@@ -106,7 +128,7 @@ def pause_order(order_id: int, body: PauseIn, request: Request, who: Who) -> dic
 
 
 @router.post("/orders/{order_id}/resume")
-def resume_order(order_id: int, request: Request, who: Who) -> dict[str, Any]:
+def resume_order(order_id: Id, request: Request, who: Who) -> dict[str, Any]:
     with get_db(request).session() as session:
         order = referrals.resume_order(session, who, order_id)
         return {"order_id": order.id, "clock": referrals.order_clock(session, order)}

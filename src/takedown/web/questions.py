@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from takedown.services import responses
 from takedown.services.units import Principal
 from takedown.web.auth import get_db, principal
+from takedown.web.names import Id, Text
 
 router = APIRouter(tags=["workflow"])
 Who = Annotated[Principal, Depends(principal)]
@@ -25,11 +26,11 @@ def list_questions(request: Request, who: Who, replied: bool = False) -> dict[st
 
 class ReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=20_000, description="What the platform asked for")
+    text: Text = Field(min_length=1, description="What the platform asked for")
 
 
 @router.post("/questions/{question_id}/reply", status_code=201)
-def reply(question_id: int, body: ReplyIn, request: Request, who: Who) -> dict[str, Any]:
+def reply(question_id: Id, body: ReplyIn, request: Request, who: Who) -> dict[str, Any]:
     """Reply to a platform's question. The platform sees it in its pull list; for a removal
     order, its receipt there ends the pause and the full hour starts again (Art. 3(8))."""
     with get_db(request).session() as session:

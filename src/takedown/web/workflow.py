@@ -7,21 +7,33 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from takedown.config import Settings
 from takedown.domain.assessment import load_taxonomy
 from takedown.domain.names import choose
-from takedown.domain.states import ItemState
 from takedown.errors import NotFound, UserError
 from takedown.services import assessment, deconfliction, items, referrals
 from takedown.services.access import authorize
 from takedown.services.operations import get_operation
 from takedown.services.units import Principal
 from takedown.store.referrals import Referral
-from takedown.urls.registry import platform_names
 from takedown.web.auth import get_db, principal
-from takedown.web.names import PlatformName, VerdictName, named
+from takedown.web.names import (
+    Cursor,
+    Id,
+    ItemPageSize,
+    Labels,
+    LegalGrounds,
+    Line,
+    MemberState,
+    OperationRef,
+    PageSize,
+    PlatformName,
+    StateName,
+    Text,
+    VerdictName,
+)
 
 router = APIRouter(tags=["workflow"])
 Who = Annotated[Principal, Depends(principal)]
@@ -33,18 +45,17 @@ class Strict(BaseModel):
 
 @router.get("/operations/{op}/items")
 def list_items(
-    op: str,
+    op: OperationRef,
     request: Request,
     who: Who,
-    state: Annotated[str | None, named("item state", lambda: ItemState)] = None,
-    platform: Annotated[str | None, named("platform", platform_names)] = None,
-    cursor: Annotated[int, Query(ge=0, description="`next` from the previous page")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    state: StateName | None = None,
+    platform: PlatformName | None = None,
+    cursor: Annotated[Cursor, Query(description="`next` from the previous page")] = 0,
+    limit: ItemPageSize = 100,
 ) -> dict[str, Any]:
     """Items of an operation, by id; `next` is the cursor for the following page."""
-    authorize(who, "items.read")
     with get_db(request).reading() as session:
-        operation = get_operation(session, op)
+        operation = get_operation(session, op, who=who, may="items.read")
         page, nxt = items.list_items(
             session, operation.id, state=state, platform=platform, after=cursor, limit=limit
         )
@@ -53,16 +64,16 @@ def list_items(
 
 @router.get("/operations/{op}/queue")
 def triage_queue(
-    op: str,
+    op: OperationRef,
     request: Request,
     who: Who,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: PageSize = 50,
+    offset: Cursor = 0,
 ) -> dict[str, Any]:
     """Items awaiting assessment, highest priority first, with the factors of the priority
     and, for an item that matched a known-content bank, the suggestion that match makes."""
     with get_db(request).reading() as session:
-        operation = get_operation(session, op)
+        operation = get_operation(session, op, who=who, may="items.read")
         entries = assessment.triage_queue(
             session, who, operation, limit=limit, offset=offset, taxonomy=_taxonomy(request)
         )
@@ -70,7 +81,7 @@ def triage_queue(
 
 
 @router.get("/items/{item_id}")
-def get_item(item_id: int, request: Request, who: Who) -> dict[str, Any]:
+def get_item(item_id: Id, request: Request, who: Who) -> dict[str, Any]:
     """One item with its reports; other units' notes and references are withheld.
 
     `suggestion` is what a known-content bank match suggests (`source: bank_match`): labels
@@ -93,7 +104,7 @@ def get_item(item_id: int, request: Request, who: Who) -> dict[str, Any]:
 
 
 @router.get("/items/{item_id}/suggestion")
-def get_suggestion(item_id: int, request: Request, who: Who) -> dict[str, Any]:
+def get_suggestion(item_id: Id, request: Request, who: Who) -> dict[str, Any]:
     """The bank-match suggestion for assessing an item, and its known-content summary."""
     with get_db(request).reading() as session:
         return assessment.assessment_suggestion(session, who, item_id, taxonomy=_taxonomy(request))
@@ -106,15 +117,15 @@ def _taxonomy(request: Request) -> dict[str, Any]:
 
 class AssessmentIn(Strict):
     verdict: VerdictName = Field(description="terrorist_content, not_terrorist_content or exempt")
-    legal_ground: list[str] | str | None = Field(
+    legal_ground: LegalGrounds | None = Field(
         default=None, description="Art. 2(7) letters a–e, e.g. ['a', 'c'] or 'a,c'"
     )
-    labels: dict[str, Any] | None = Field(default=None, description="group, tier, tags")
-    reasons: str | None = None
+    labels: Labels | None = Field(default=None, description="group, tier, tags")
+    reasons: Text | None = None
 
 
 @router.post("/items/{item_id}/assessments", status_code=201)
-def assess(item_id: int, body: AssessmentIn, request: Request, who: Who) -> dict[str, Any]:
+def assess(item_id: Id, body: AssessmentIn, request: Request, who: Who) -> dict[str, Any]:
     """Record an assessment. With four-eyes, a positive one waits for a second senior assessor."""
     taxonomy = _taxonomy(request)
     labels = _taxonomy_labels(body.labels, taxonomy)
@@ -133,9 +144,7 @@ def assess(item_id: int, body: AssessmentIn, request: Request, who: Who) -> dict
         return {"assessment_id": a.id, "status": a.status, "item_state": item.state}
 
 
-def _taxonomy_labels(
-    labels: dict[str, Any] | None, taxonomy: dict[str, Any]
-) -> dict[str, Any] | None:
+def _taxonomy_labels(labels: Labels | None, taxonomy: dict[str, Any]) -> dict[str, Any] | None:
     """The group and tier labels spelled as the taxonomy spells them (case folded); an unknown
     one is a 422 that names the closest labels."""
     if not labels:
@@ -153,7 +162,7 @@ def _taxonomy_labels(
 
 
 @router.post("/assessments/{assessment_id}/confirm")
-def confirm(assessment_id: int, request: Request, who: Who) -> dict[str, Any]:
+def confirm(assessment_id: Id, request: Request, who: Who) -> dict[str, Any]:
     """Four-eyes confirmation by a different senior assessor."""
     with get_db(request).session() as session:
         a = assessment.confirm_assessment(session, who, assessment_id)
@@ -162,10 +171,11 @@ def confirm(assessment_id: int, request: Request, who: Who) -> dict[str, Any]:
 
 
 class HoldIn(Strict):
-    target: str = Field(
-        description="A URL, a key (telegram:account:name) or sha256:/md5:/pdq:<hex>"
+    target: Line = Field(
+        max_length=1024,
+        description="A URL, a key (telegram:account:name) or sha256:/md5:/pdq:<hex>",
     )
-    reason: str = Field(description="Seen only by your unit")
+    reason: Text = Field(description="Seen only by your unit")
     until: datetime = Field(description="Expiry, ISO 8601")
 
 
@@ -188,7 +198,7 @@ def list_holds(request: Request, who: Who) -> dict[str, Any]:
 
 
 @router.delete("/holds/{hold_id}")
-def release_hold(hold_id: int, request: Request, who: Who) -> dict[str, Any]:
+def release_hold(hold_id: Id, request: Request, who: Who) -> dict[str, Any]:
     with get_db(request).session() as session:
         hold = deconfliction.release_hold(session, who, hold_id)
         return deconfliction.hold_view(session, hold, who)
@@ -204,7 +214,7 @@ class ReferralIn(Strict):
 
 
 @router.post("/operations/{op}/referrals", status_code=201)
-def refer(op: str, body: ReferralIn, request: Request, who: Who) -> dict[str, Any]:
+def refer(op: OperationRef, body: ReferralIn, request: Request, who: Who) -> dict[str, Any]:
     """Refer every ready item for that platform; `referral_id` is null when none was sent.
 
     `held` lists items a hold stopped; `already_sent_elsewhere` the items whose content an
@@ -212,7 +222,7 @@ def refer(op: str, body: ReferralIn, request: Request, who: Who) -> dict[str, An
     removed), each with that earlier send.
     """
     with get_db(request).session() as session:
-        operation = get_operation(session, op)
+        operation = get_operation(session, op, who=who, may="referrals.create")
         outcome = referrals.refer_ready(
             session, who, operation, body.platform, allow_unserved=body.allow_unserved
         )
@@ -220,7 +230,7 @@ def refer(op: str, body: ReferralIn, request: Request, who: Who) -> dict[str, An
 
 
 @router.get("/referrals/{referral_id}")
-def get_referral(referral_id: int, request: Request, who: Who) -> dict[str, Any]:
+def get_referral(referral_id: Id, request: Request, who: Who) -> dict[str, Any]:
     authorize(who, "referrals.read")
     from takedown.services.responses import referral_view
 
@@ -232,16 +242,23 @@ def get_referral(referral_id: int, request: Request, who: Who) -> dict[str, Any]
 
 
 class OrderIn(Strict):
-    item_id: int
-    legal_ground: list[str] | str
-    reasons: str
-    redress: str = Field(description="Court or body, deadlines, and the link to national law")
-    reference: str | None = None
-    issuing_authority: str | None = None
-    addressee_contact: str | None = None
+    item_id: Id
+    legal_ground: LegalGrounds
+    reasons: Text
+    redress: Text = Field(description="Court or body, deadlines, and the link to national law")
+    case_reference: Line | None = Field(
+        default=None,
+        max_length=100,
+        validation_alias=AliasChoices("case_reference", "reference"),
+        description="Your own case reference, kept beside the order's reference (which "
+        "takedown generates) and unique per issuing authority: a duplicate is a 409. "
+        "`reference`, its earlier name, is accepted too. The issuing authority is your unit.",
+    )
+    addressee_contact: Line | None = Field(default=None, max_length=320)
     non_disclosure: bool = False
-    host_member_state: str | None = Field(
-        default=None, description="Member state of the provider's establishment (Art. 4 copy)"
+    host_member_state: MemberState | None = Field(
+        default=None,
+        description="EU member state of the provider's establishment (Art. 4 copy), e.g. NL",
     )
 
 
@@ -256,8 +273,7 @@ def issue_order(body: OrderIn, request: Request, who: Who) -> dict[str, Any]:
             grounds=body.legal_ground,
             reasons=body.reasons,
             redress=body.redress,
-            reference=body.reference,
-            issuing_authority=body.issuing_authority,
+            case_reference=body.case_reference,
             addressee_contact=body.addressee_contact,
             non_disclosure=body.non_disclosure,
             host_member_state=body.host_member_state,
@@ -270,7 +286,7 @@ def issue_order(body: OrderIn, request: Request, who: Who) -> dict[str, Any]:
 
 
 @router.get("/orders/{order_id}")
-def get_order(order_id: int, request: Request, who: Who) -> dict[str, Any]:
+def get_order(order_id: Id, request: Request, who: Who) -> dict[str, Any]:
     authorize(who, "orders.read")
     with get_db(request).reading() as session:
         order = referrals.get_order(session, order_id)
@@ -282,7 +298,7 @@ def get_order(order_id: int, request: Request, who: Who) -> dict[str, Any]:
 
 
 @router.post("/orders/{order_id}/resume")
-def resume_order(order_id: int, request: Request, who: Who) -> dict[str, Any]:
+def resume_order(order_id: Id, request: Request, who: Who) -> dict[str, Any]:
     """The issuer answered the clarification (or the force majeure ended): the clock restarts."""
     with get_db(request).session() as session:
         order = referrals.resume_order(session, who, order_id)
