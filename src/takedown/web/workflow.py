@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from takedown.config import Settings
 from takedown.domain.assessment import load_taxonomy
@@ -54,8 +54,9 @@ def list_items(
     limit: ItemPageSize = 100,
 ) -> dict[str, Any]:
     """Items of an operation, by id; `next` is the cursor for the following page."""
+    authorize(who, "items.read")
     with get_db(request).reading() as session:
-        operation = get_operation(session, op, who=who, may="items.read")
+        operation = get_operation(session, op)
         page, nxt = items.list_items(
             session, operation.id, state=state, platform=platform, after=cursor, limit=limit
         )
@@ -73,7 +74,7 @@ def triage_queue(
     """Items awaiting assessment, highest priority first, with the factors of the priority
     and, for an item that matched a known-content bank, the suggestion that match makes."""
     with get_db(request).reading() as session:
-        operation = get_operation(session, op, who=who, may="items.read")
+        operation = get_operation(session, op)
         entries = assessment.triage_queue(
             session, who, operation, limit=limit, offset=offset, taxonomy=_taxonomy(request)
         )
@@ -222,7 +223,7 @@ def refer(op: OperationRef, body: ReferralIn, request: Request, who: Who) -> dic
     removed), each with that earlier send.
     """
     with get_db(request).session() as session:
-        operation = get_operation(session, op, who=who, may="referrals.create")
+        operation = get_operation(session, op)
         outcome = referrals.refer_ready(
             session, who, operation, body.platform, allow_unserved=body.allow_unserved
         )
@@ -246,14 +247,8 @@ class OrderIn(Strict):
     legal_ground: LegalGrounds
     reasons: Text
     redress: Text = Field(description="Court or body, deadlines, and the link to national law")
-    case_reference: Line | None = Field(
-        default=None,
-        max_length=100,
-        validation_alias=AliasChoices("case_reference", "reference"),
-        description="Your own case reference, kept beside the order's reference (which "
-        "takedown generates) and unique per issuing authority: a duplicate is a 409. "
-        "`reference`, its earlier name, is accepted too. The issuing authority is your unit.",
-    )
+    reference: str | None = None
+    issuing_authority: str | None = None
     addressee_contact: Line | None = Field(default=None, max_length=320)
     non_disclosure: bool = False
     host_member_state: MemberState | None = Field(
@@ -273,7 +268,8 @@ def issue_order(body: OrderIn, request: Request, who: Who) -> dict[str, Any]:
             grounds=body.legal_ground,
             reasons=body.reasons,
             redress=body.redress,
-            case_reference=body.case_reference,
+            reference=body.reference,
+            issuing_authority=body.issuing_authority,
             addressee_contact=body.addressee_contact,
             non_disclosure=body.non_disclosure,
             host_member_state=body.host_member_state,
