@@ -46,9 +46,12 @@ def test_a_referral_is_pushed_signed_and_the_platform_can_verify_it(
     assert request.headers["x-takedown-delivery"] == str(delivery_id)
     assert world.secret is not None
     signature = request.headers["x-takedown-signature"]
-    assert verify_signature(world.secret, signature, request.body)
-    assert not verify_signature(world.secret, signature, request.body + b" ")
-    assert not verify_signature("another secret", signature, request.body)
+    ident = request.headers["x-takedown-delivery"]
+    assert verify_signature(world.secret, signature, request.body, delivery=ident)
+    assert not verify_signature(world.secret, signature, request.body + b" ", delivery=ident)
+    assert not verify_signature("another secret", signature, request.body, delivery=ident)
+    # the delivery id is signed: the same request under another id does not verify
+    assert not verify_signature(world.secret, signature, request.body, delivery=ident + "0")
     assert world.secret not in json.dumps(request.headers)  # only the HMAC travels
     sent = request.json()
     assert sent["type"] == "referral"

@@ -188,31 +188,48 @@ def test_a_bad_signature_is_refused_and_nothing_reaches_the_platform(
                 delivered = _deliveries(db)
                 with db.session() as s:
                     referral = s.scalars(select(Referral)).one()
-                    payload = s.scalars(
-                        select(Delivery.payload).where(Delivery.subject_type == "referral")
+                    payload, delivery_id = s.execute(
+                        select(Delivery.payload, Delivery.id).where(
+                            Delivery.subject_type == "referral"
+                        )
                     ).one()
                     assert referral.acknowledged_at is None
                 body = body_of(payload)
                 now = int(time.time())
+                ident = str(delivery_id)
+
+                def signed_as(secret: str, at: int, delivery: str = ident) -> dict[str, str]:
+                    return {
+                        "X-Takedown-Signature": sign(secret, body, at, delivery=ident),
+                        "X-Takedown-Delivery": delivery,
+                    }
+
+                genuine = signed_as(SECRET, now)
+                t, _, v1 = genuine["X-Takedown-Signature"].split(",")
                 forged = {
-                    "unsigned": {},
-                    "other secret": {"X-Takedown-Signature": sign("guess", body, now)},
-                    "stale": {"X-Takedown-Signature": sign(SECRET, body, now - 3600)},
-                    "garbage": {"X-Takedown-Signature": "t=1,v1=00"},
+                    "unsigned": {"X-Takedown-Delivery": ident},
+                    "other secret": signed_as("guess", now),
+                    "stale": signed_as(SECRET, now - 3600),
+                    "garbage": {"X-Takedown-Signature": "t=1,v2=00", "X-Takedown-Delivery": ident},
+                    "another delivery id": signed_as(SECRET, now, str(delivery_id + 100)),
+                    "no delivery id": {"X-Takedown-Signature": genuine["X-Takedown-Signature"]},
+                    "v1 only": {"X-Takedown-Signature": f"{t},{v1}", "X-Takedown-Delivery": ident},
                 }
                 codes = {}
                 for name, headers in forged.items():
                     response = await client.post(url, content=body, headers=headers)
                     codes[name] = response.status_code
                 tampered = body.replace(b'"referral"', b'"referral" ', 1)
-                signed = {"X-Takedown-Signature": sign(SECRET, body, now)}
-                response = await client.post(url, content=tampered, headers=signed)
+                response = await client.post(url, content=tampered, headers=genuine)
                 codes["tampered body"] = response.status_code
                 for name, other in {
                     "not json": b"lorem ipsum",
                     "not a referral": json.dumps({"type": "hello"}).encode(),
                 }.items():
-                    headers = {"X-Takedown-Signature": sign(SECRET, other, now)}
+                    headers = {
+                        "X-Takedown-Signature": sign(SECRET, other, now, delivery=ident),
+                        "X-Takedown-Delivery": ident,
+                    }
                     codes[name] = (
                         await client.post(url, content=other, headers=headers)
                     ).status_code
@@ -220,7 +237,7 @@ def test_a_bad_signature_is_refused_and_nothing_reaches_the_platform(
                 with db.session() as s:
                     assert s.scalars(select(Referral)).one().acknowledged_at is None
                 # the genuine delivery, signed with the right secret, is taken
-                response = await client.post(url, content=body, headers=signed)
+                response = await client.post(url, content=body, headers=genuine)
                 codes["genuine"] = response.status_code
                 agent.stop()
                 await run
@@ -238,6 +255,9 @@ def test_a_bad_signature_is_refused_and_nothing_reaches_the_platform(
         "other secret": 401,
         "stale": 401,
         "garbage": 401,
+        "another delivery id": 401,
+        "no delivery id": 401,
+        "v1 only": 401,
         "tampered body": 401,
         "not json": 400,
         "not a referral": 400,

@@ -16,7 +16,7 @@ import httpx
 
 from takedown import __version__
 from takedown.delivery.channel import Message, Outcome, body_of, describe_error
-from takedown.delivery.signing import SIGNATURE_HEADER, sign
+from takedown.delivery.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 24 * 3600.0
@@ -51,8 +51,10 @@ class WebhookChannel:
         return {
             "Content-Type": "application/json",
             "User-Agent": f"takedown/{__version__}",
-            SIGNATURE_HEADER: sign(message.webhook_secret, body, int(time.time())),
-            "X-Takedown-Delivery": str(message.delivery_id),
+            SIGNATURE_HEADER: sign(
+                message.webhook_secret, body, int(time.time()), delivery=message.delivery_id
+            ),
+            DELIVERY_HEADER: str(message.delivery_id),
             "X-Takedown-Event": message.subject_type,
         }
 

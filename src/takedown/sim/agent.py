@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from takedown.delivery.signing import SIGNATURE_HEADER, verify_signature
+from takedown.delivery.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify_signature
 from takedown.errors import UserError
 from takedown.sim.model import Item, State, World
 
@@ -254,7 +254,10 @@ class WebhookReceiver:
 
     async def _take(self, headers: dict[str, str], body: bytes) -> int:
         signature = headers.get(SIGNATURE_HEADER.lower(), "")
-        if not signature or not verify_signature(self.secret, signature, body, self.tolerance):
+        delivery = headers.get(DELIVERY_HEADER.lower(), "")
+        if not signature or not verify_signature(
+            self.secret, signature, body, delivery=delivery, tolerance=self.tolerance
+        ):
             log.warning("webhook refused: bad or missing %s", SIGNATURE_HEADER)
             return 401
         try:
