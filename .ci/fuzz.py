@@ -130,7 +130,7 @@ def main() -> int:
                 "--no-color",
                 "--output-sanitize", "true",
             ]  # fmt: skip
-            code = subprocess.run(command, env=env, check=False).returncode
+            code = subprocess.run(command, env=env, cwd=data, check=False).returncode
             if code != 0:
                 failed.append(role)
     finally:
