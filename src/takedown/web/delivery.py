@@ -13,9 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from takedown.services.delivery import delivery_view, list_deliveries, retry_delivery
+from takedown.services.delivery import STATUSES, delivery_view, list_deliveries, retry_delivery
 from takedown.services.units import Principal
 from takedown.web.auth import get_db, principal
+from takedown.web.names import Id, ItemPageSize, Name, named
+
+DeliveryStatus = Annotated[Name, named("delivery status", lambda: STATUSES)]
 
 router = APIRouter(tags=["deliveries"])
 
@@ -43,9 +46,11 @@ class DeliveryPage(BaseModel):
 def get_deliveries(
     request: Request,
     who: Annotated[Principal, Depends(principal)],
-    status: Annotated[str | None, Query(description="pending, delivered or dead")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before: Annotated[int | None, Query(description="Only deliveries with a smaller id.")] = None,
+    status: Annotated[
+        DeliveryStatus | None, Query(description="pending, delivered or dead")
+    ] = None,
+    limit: Annotated[ItemPageSize, Query()] = 100,
+    before: Annotated[Id | None, Query(description="Only deliveries with a smaller id.")] = None,
 ) -> DeliveryPage:
     """Deliveries to platforms; `?status=dead` is the dead-letter queue."""
     with get_db(request).reading() as session:
@@ -57,7 +62,7 @@ def get_deliveries(
 
 @router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut)
 def post_retry(
-    delivery_id: int, request: Request, who: Annotated[Principal, Depends(principal)]
+    delivery_id: Id, request: Request, who: Annotated[Principal, Depends(principal)]
 ) -> DeliveryOut:
     """Send a dead (or waiting) delivery again now, with a fresh count of attempts."""
     with get_db(request).session() as session:
