@@ -77,6 +77,13 @@ class Settings(BaseSettings):
         default=30.0,
         description="First retry delay in seconds; doubles per attempt, with jitter.",
     )
+    outbound_allow_networks: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Networks (CIDR, JSON list) that webhook URLs may reach although not public, e.g. "
+            '["127.0.0.1/32"] for a receiver on this machine. Default: public addresses only.'
+        ),
+    )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server for email delivery.")
     smtp_port: int = Field(default=25, description="SMTP port.")
     smtp_from: str = Field(

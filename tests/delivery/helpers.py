@@ -2,11 +2,17 @@
 
 Real servers, no mocks: the webhook receiver is http.server on 127.0.0.1 and checks nothing
 itself (tests verify what it recorded); the SMTP server is aiosmtpd.
+
+Webhooks go through the outbound guard, which refuses loopback unless allowed: the settings
+and units made here allow 127.0.0.1/32 (``LOOPBACK``), and while a receiver runs so does
+``TAKEDOWN_OUTBOUND_ALLOW_NETWORKS`` in this process's environment, for the ``takedown worker``
+a test may start. Nothing else on loopback (127.0.0.2, ::1) is allowed.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -19,7 +25,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from takedown.config import Settings
+from takedown.config import Settings, get_settings
 from takedown.interop.tabular import Row
 from takedown.services import assessment, operations, referrals, units
 from takedown.services.intake import submit_reports
@@ -49,8 +55,33 @@ class Receiver:
     arrived: threading.Event = field(default_factory=threading.Event)
 
 
+LOOPBACK = ["127.0.0.1/32"]
+
+
 @contextmanager
-def webhook_server() -> Iterator[Receiver]:
+def loopback_allowed() -> Iterator[None]:
+    """TAKEDOWN_OUTBOUND_ALLOW_NETWORKS opens 127.0.0.1/32 for this process and the ones it
+    starts, until the block ends (the value it had is put back)."""
+    name = "TAKEDOWN_OUTBOUND_ALLOW_NETWORKS"
+    before = os.environ.get(name)
+    os.environ[name] = json.dumps(LOOPBACK)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+        get_settings.cache_clear()
+
+
+@contextmanager
+def webhook_server(
+    host: str = "127.0.0.1", body: bytes = b"", reason: str | None = None
+) -> Iterator[Receiver]:
+    """A receiver on ``host`` answering what its ``script`` says, with ``body`` (and the
+    ``reason`` phrase, when given) in every answer."""
     receiver = Receiver()
     lock = threading.Lock()
 
@@ -62,23 +93,25 @@ def webhook_server() -> Iterator[Receiver]:
                     Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 )
                 status, headers = receiver.script.pop(0) if receiver.script else receiver.default
-            self.send_response(status)
+            self.send_response(status, reason)
             for key, value in headers.items():
                 self.send_header(key, value)
-            self.send_header("Content-Length", "0")
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            self.wfile.write(body)
             receiver.arrived.set()
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/takedown"
+    receiver.url = f"http://{host}:{server.server_address[1]}/hooks/takedown"
     try:
-        yield receiver
+        with loopback_allowed():
+            yield receiver
     finally:
         server.shutdown()
         server.server_close()
@@ -125,6 +158,7 @@ def make_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
         "smtp_host": "127.0.0.1",
         "smtp_port": 1,
         "workers": 1,
+        "outbound_allow_networks": LOOPBACK,
         **overrides,
     }
     return Settings(**values)
@@ -155,7 +189,9 @@ def make_world(
         coord = units.create_unit(s, "EU-COORD", "coordinator", actor="test")
         tg = units.create_unit(s, "TG", "platform", actor="test", platforms=["telegram"])
         if webhook_url or email:
-            units.configure_delivery(s, tg, actor="test", webhook_url=webhook_url, email=email)
+            units.configure_delivery(
+                s, tg, actor="test", webhook_url=webhook_url, email=email, allow_networks=LOOPBACK
+            )
         op = operations.create_operation(s, "RAD-2026", actor="test")
         world = World(
             analyst=units.principal_for(iru, "analyst", token_id=1),

@@ -2,7 +2,8 @@
 
 Everything is real and on 127.0.0.1: the simulator, the FastAPI app (uvicorn), the agent's
 webhook receiver, and takedown's outbox, whose delivery job (run in the commit hook) POSTs
-each referral and order to the receiver. The agent answers through the platform API.
+each referral and order to the receiver. The agent answers through the platform API. The
+receiver is on loopback, so TAKEDOWN_OUTBOUND_ALLOW_NETWORKS opens 127.0.0.1/32 here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import random
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,15 @@ POLICY = Policy(seed=3, median_delay=0.02, decline_share=0.2, restrict_share=0.1
 ITEMS = 16
 ORDERS = 2
 QUIET = 3.0  # seconds without a delivery after which an until_idle agent stops
+
+
+@pytest.fixture(autouse=True)
+def _loopback_receivers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Webhooks to the agent's receiver on 127.0.0.1 pass the outbound guard."""
+    monkeypatch.setenv("TAKEDOWN_OUTBOUND_ALLOW_NETWORKS", '["127.0.0.1/32"]')
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def _platform(db: Database, world: World) -> str:

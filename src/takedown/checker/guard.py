@@ -110,13 +110,15 @@ class Guard:
     allow: tuple[IPNetwork, ...] = field(default=())
 
     @classmethod
-    def from_cidrs(cls, cidrs: Iterable[str]) -> Guard:
+    def from_cidrs(cls, cidrs: Iterable[str], *, what: str = "--allow-network") -> Guard:
+        """The guard that opens ``cidrs``; ValueError naming ``what`` (the option or setting
+        they came from) for one that is not a network."""
         nets: list[IPNetwork] = []
         for text in cidrs:
             try:
                 nets.append(ipaddress.ip_network(text.strip(), strict=False))
-            except ValueError:
-                raise ValueError(f"--allow-network: {text!r} is not a CIDR network") from None
+            except (ValueError, TypeError, AttributeError):
+                raise ValueError(f"{what}: {text!r} is not a CIDR network") from None
         return cls(tuple(nets))
 
     def vet_address(self, ip: IPAddress) -> None:

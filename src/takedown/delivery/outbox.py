@@ -43,10 +43,13 @@ def channels_for(settings: Settings) -> dict[str, Channel]:
     if settings.delivery_backend == "console":
         return {"webhook": ConsoleChannel("webhook"), "email": ConsoleChannel("email")}
     if settings.delivery_backend == "real":
-        return {
-            "webhook": WebhookChannel(settings.webhook_timeout),
-            "email": EmailChannel(settings),
-        }
+        try:
+            webhook = WebhookChannel(
+                settings.webhook_timeout, allow_networks=settings.outbound_allow_networks
+            )
+        except ValueError as exc:  # a network in TAKEDOWN_OUTBOUND_ALLOW_NETWORKS that is not
+            raise UserError(str(exc)) from None
+        return {"webhook": webhook, "email": EmailChannel(settings)}
     raise UserError(
         f"TAKEDOWN_DELIVERY_BACKEND={settings.delivery_backend!r} is not a delivery backend: "
         "use real or console"
@@ -208,8 +211,9 @@ def deliver(
 ) -> Attempt:
     """Send one due delivery and record the attempt; ``skipped`` when it was not due."""
     start = now or utcnow()
+    channels = channels or channels_for(settings)  # a setting it refuses claims nothing
     message = claim(db, delivery_id, settings, start)
     if message is None:
         return Attempt(delivery_id, "skipped")
-    outcome = send(channels or channels_for(settings), message)
+    outcome = send(channels, message)
     return record(db, message, outcome, settings, now or utcnow(), rng or random.Random())

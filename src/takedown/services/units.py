@@ -346,11 +346,36 @@ def configure_delivery(
     webhook_secret: str | None = None,
     email: str | None = None,
     contact: str | None = None,
+    allow_networks: list[str] | tuple[str, ...] | None = None,
 ) -> Unit:
-    """Set where a platform unit receives referrals and orders (webhook, email)."""
+    """Set where a platform unit receives referrals and orders (webhook, email).
+
+    A webhook URL goes through the checker's guard (``takedown.checker.outbound.vet_url``):
+    http or https, a valid host, and no address it names literally (``127.0.0.2``,
+    ``[::1]``, ``localhost``) outside the public internet unless ``allow_networks``
+    (default: ``TAKEDOWN_OUTBOUND_ALLOW_NETWORKS``) opens it. A name is resolved and vetted
+    at every delivery instead: DNS answers change, and no lookup should wait inside this
+    transaction.
+    """
+    from takedown.checker.guard import Refused
+    from takedown.checker.outbound import ALLOW_SETTING, vet_url
+    from takedown.config import get_settings
+
     if webhook_url is not None:
         if webhook_url and not webhook_url.startswith(("http://", "https://")):
             raise UserError(f"webhook URL {webhook_url!r} must start with http:// or https://")
+        if webhook_url:
+            if allow_networks is None:
+                allow_networks = get_settings().outbound_allow_networks
+            try:
+                vet_url(webhook_url, allow_networks)
+            except Refused as exc:
+                raise UserError(
+                    f"webhook URL {webhook_url!r} is refused: {exc} (a webhook must reach a "
+                    f"public address; {ALLOW_SETTING} opens a private network)"
+                ) from None
+            except ValueError as exc:  # a network in the setting that is not one
+                raise UserError(str(exc)) from None
         unit.webhook_url = webhook_url or None
         if webhook_url and not (webhook_secret or unit.webhook_secret):
             webhook_secret = secrets.token_urlsafe(32)
