@@ -14,6 +14,7 @@ from takedown.services.operations import get_operation
 from takedown.services.units import Principal
 from takedown.store.models import Unit
 from takedown.web.auth import get_db, principal
+from takedown.web.names import OperationRef
 
 router = APIRouter(tags=["intake"])
 
@@ -78,7 +79,7 @@ def _rows(reports: list[dict[str, Any]]) -> tuple[list[Row], set[str]]:
 
 @router.post("/operations/{op}/reports", response_model=BatchResult)
 def post_reports(
-    op: str,
+    op: OperationRef,
     batch: ReportBatch,
     request: Request,
     who: Annotated[Principal, Depends(principal)],
