@@ -68,6 +68,8 @@ def test_a_poisoned_redirect_is_that_urls_verdict_and_the_batch_finishes(proxy: 
         "/port": _redirect(b"http://[::1"),
         "/space": _redirect(b"http://a b/"),
         "/long": _redirect(b"http://" + b"a" * 64 + b".example/"),
+        # a cookie that cannot go back in a header is forgotten, and the hop is followed
+        "/cookie": _redirect(b"/\r\nSet-Cookie: c=\x80\r\nSet-Cookie: \xff=1"),
     }
     urls = [f"http://fine.example{path}" for path in script] + ["http://fine.example/"]
     results = _run_batch(script, urls, proxy=proxy)
@@ -80,6 +82,8 @@ def test_a_poisoned_redirect_is_that_urls_verdict_and_the_batch_finishes(proxy: 
     assert "redirect to an invalid URL" in by_path["/port"].reason
     # a backslash Location is a path on the same host (as httpx joins it), followed safely
     assert by_path["/backslashes"].verdict is Verdict.ONLINE
+    assert by_path["/cookie"].verdict is Verdict.ONLINE
+    assert [hop.status for hop in by_path["/cookie"].evidence.chain] == [302, 200]
     assert by_path["/"].verdict is Verdict.ONLINE
     assert not [r.reason for r in results if r.reason.startswith("checker error")]
 
@@ -174,6 +178,8 @@ POISON = (
     b"chunked",
     b"gzip, chunked",
     b"identity, chunked, gzip",
+    b"c=\x80",
+    b"\xff=1; Path=/",
     b"c=1; Expires=\xff; Domain=..; Path=\x00",
     b"c=1; Max-Age=-99999999999999999999; Domain=.example",
     b"Mon, 99 Foo 0000 99:99:99 GMT",

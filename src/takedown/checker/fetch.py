@@ -165,6 +165,15 @@ async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]
 _NO_COOKIE_STATE: frozenset[tuple[str, str, str, str | None]] = frozenset()
 
 
+def _drop_unsendable(jar: httpx.Cookies) -> None:
+    """Forget cookies that cannot go back in a header (a name or value that is not printable
+    ASCII): sending one would raise, and a browser would send bytes nobody can rely on."""
+    for cookie in list(jar.jar):
+        text = f"{cookie.name}={cookie.value or ''}"
+        if not (text.isascii() and text.isprintable()):
+            jar.jar.clear(cookie.domain, cookie.path, cookie.name)
+
+
 def _cookie_state(jar: httpx.Cookies | None) -> frozenset[tuple[str, str, str, str | None]]:
     if jar is None:
         return _NO_COOKIE_STATE
@@ -205,6 +214,7 @@ async def fetch(
                 if "set-cookie" in response.headers:
                     jar = jar or httpx.Cookies()
                     jar.extract_cookies(response)
+                    _drop_unsendable(jar)
                 location = response.headers.get("location")
                 evidence.chain.append(
                     Hop(current_text, response.status_code, location, _peer(response))
