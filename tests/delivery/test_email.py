@@ -6,12 +6,17 @@ import email
 import json
 from email.message import Message
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
 from takedown.config import Settings
+from takedown.delivery.channel import Message as EmailMessage
+from takedown.delivery.email import EmailChannel
 from takedown.delivery.outbox import deliver
-from takedown.services import referrals
+from takedown.errors import UserError
+from takedown.services import referrals, units
 from takedown.store.db import Database
+from takedown.store.models import Unit
 from takedown.store.referrals import Delivery, RemovalOrder
 
 from .helpers import World, make_world, refer, smtp_server, webhook_server
@@ -147,3 +152,106 @@ def test_an_order_pushed_by_webhook_starts_the_clock_on_a_2xx(
     assert receiver.requests[-1].json()["reference"] == reference
     with db.session() as s:
         assert s.get(RemovalOrder, order_id).received_at is not None  # type: ignore[union-attr]
+
+
+# -- CR, LF and other control characters never reach a header --------------------------------
+
+INJECTED = "DE-1\r\nBcc: victim@elsewhere.example\r\nX-Injected: 1"
+
+
+def _order_message(email: str = "legal@telegram.example", **payload: object) -> EmailMessage:
+    return EmailMessage(
+        delivery_id=9,
+        channel="email",
+        subject_type="order",
+        subject_id=3,
+        payload={
+            "type": "removal_order",
+            "reference": INJECTED,
+            "issuing_authority": "DE-IRU\nAddressee (hosting service provider): someone else",
+            "url": "https://t.me/lorem\r\n/12",
+            "grounds": ["a"],
+            **payload,
+        },
+        unit_name="TG",
+        email=email,
+    )
+
+
+def test_control_characters_in_an_orders_fields_are_escaped_not_sent_as_headers(
+    settings: Settings,
+) -> None:
+    """A reference with CR LF used to raise out of compose, and the delivery was retried
+    until dead; now each value stays on its line, shown with its escapes."""
+    with smtp_server() as (mailbox, port):
+        channel = EmailChannel(settings.model_copy(update={"smtp_port": port}))
+        outcome = channel.send(_order_message())
+    assert outcome.ok and outcome.received, outcome.error
+    [envelope] = mailbox.messages
+    assert envelope.rcpt_tos == ["legal@telegram.example"]
+    mail = _parse(envelope.content)
+    assert mail["Bcc"] is None and mail["X-Injected"] is None
+    assert (
+        mail["Subject"]
+        .replace("\r\n", "")
+        .startswith(  # unfolded
+            "[takedown] Removal order DE-1\\r\\nBcc: victim@elsewhere.example\\r\\nX-Injected: 1"
+        )
+    )
+    body = _text(mail).replace("\r\n", "\n")  # the message's own line ends
+    assert "Reference: DE-1\\r\\nBcc: victim@elsewhere.example\\r\\nX-Injected: 1\n" in body
+    assert "Issuing authority: DE-IRU\\nAddressee (hosting service provider): someone" in body
+    assert "Exact URL of the content: https://t.me/lorem\\r\\n/12\n" in body
+    assert "\nAddressee (hosting service provider): someone" not in body
+
+
+def test_an_address_with_a_control_character_fails_that_delivery_clearly(
+    db: Database, settings: Settings
+) -> None:
+    """Stored before configure_delivery refused it: the attempt fails with the reason, and
+    nothing is sent (no second recipient smuggled in)."""
+    world = make_world(db, email="abuse@telegram.example")
+    with db.session() as s:
+        s.execute(
+            update(Unit)
+            .where(Unit.id == world.platform_unit_id)
+            .values(email="abuse@telegram.example\r\nBcc: victim@elsewhere.example")
+        )
+    [delivery_id] = refer(db, world)
+    with smtp_server() as (mailbox, port):
+        attempt = deliver(db, delivery_id, settings.model_copy(update={"smtp_port": port}))
+        bad_sender = EmailChannel(
+            settings.model_copy(update={"smtp_port": port, "smtp_from": "irl@x\nBcc: y@z"})
+        ).send(_order_message())
+    assert mailbox.messages == []
+    assert attempt.status == "pending" and attempt.error is not None
+    assert attempt.error.startswith("cannot compose the email: unit TG's email ")
+    assert "is not one email address" in attempt.error
+    assert not bad_sender.ok and bad_sender.error is not None
+    assert "TAKEDOWN_SMTP_FROM 'irl@x\\\\nBcc: y@z'" in bad_sender.error
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("email", "abuse@telegram.example\n"),
+        ("email", "abuse@telegram.example\r\nBcc: victim@elsewhere.example"),
+        ("email", "abuse@tele\x00gram.example"),
+        ("contact", "Trust & Safety\r\nX-Injected: 1"),
+        ("webhook_url", "https://hooks.tg.example/\r\nx"),
+        ("webhook_secret", "secret\nwith a line break"),
+    ],
+)
+def test_configuring_delivery_refuses_control_characters(
+    db: Database, field: str, value: str
+) -> None:
+    make_world(db)
+    with db.session() as s:
+        tg = units.get_unit(s, "TG")
+        with pytest.raises(UserError, match="contains a control character") as refused:
+            units.configure_delivery(s, tg, actor="test", **{field: value})
+    if field == "webhook_secret":
+        assert "secret" not in str(refused.value).removeprefix("webhook secret")
+    with db.session() as s:
+        tg = units.get_unit(s, "TG")
+        assert (tg.email, tg.contact, tg.webhook_url) == (None, None, None)

@@ -2,6 +2,13 @@
 
 A referral lists its items and URLs; a removal order lists the Annex I fields of
 Reg. 2021/784. The message counts as delivered when the SMTP server accepts it.
+
+Values from the payload (a platform name, an order's reference, its authority, URLs) reach
+the Subject header and the lines of the text. Inputs should refuse control characters, but
+this channel does not count on it: every such value is written on one line, with each control
+character shown as an escape (``\r``, ``\n``, ``\x00``), so no value can add a header or a
+line. An address that cannot be one (the unit's, or ``TAKEDOWN_SMTP_FROM``) fails that one
+delivery with a clear error, which is retried like any other failure once it is fixed.
 """
 
 from __future__ import annotations
@@ -32,20 +39,43 @@ ORDER_FIELDS = (
 )
 
 
+def one_line(value: object) -> str:
+    """``value`` as text on one line: every control character (and the Unicode line and
+    paragraph separators) shown as its escape, so it cannot start a header or a line."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+class Undeliverable(Exception):
+    """This message cannot be sent as it stands; the text says what to fix."""
+
+
+def _address(value: str, what: str) -> str:
+    if not value or not value.isprintable() or any(c.isspace() for c in value):
+        raise Undeliverable(
+            f"{what} {one_line(value)!r} is not one email address (a control character or "
+            "a space in it)"
+        )
+    return value
+
+
 def _referral_text(payload: dict[str, Any]) -> tuple[str, str]:
     items = payload.get("items") or []
+    referral, platform = one_line(payload.get("referral_id")), one_line(payload.get("platform"))
     subject = (
-        f"[takedown] Referral {payload.get('referral_id')} to {payload.get('platform')}: "
+        f"[takedown] Referral {referral} to {platform}: "
         f"{len(items)} item{'s' if len(items) != 1 else ''}"
     )
     lines = [
-        f"Referral {payload.get('referral_id')} asks {payload.get('platform')} to review the "
+        f"Referral {referral} asks {platform} to review the "
         "following content against its terms of service.",
         "",
     ]
     for n, item in enumerate(items, start=1):
-        lines.append(f"{n}. {item.get('url')}")
-        lines.append(f"   item {item.get('item_id')}, key {item.get('key')}")
+        lines.append(f"{n}. {one_line(item.get('url'))}")
+        lines.append(f"   item {one_line(item.get('item_id'))}, key {one_line(item.get('key'))}")
     lines += [
         "",
         "Answer for each item through the platform API "
@@ -56,7 +86,8 @@ def _referral_text(payload: dict[str, Any]) -> tuple[str, str]:
 
 def _order_text(payload: dict[str, Any]) -> tuple[str, str]:
     subject = (
-        f"[takedown] Removal order {payload.get('reference')} (Reg. 2021/784): act within 1 hour"
+        f"[takedown] Removal order {one_line(payload.get('reference'))} (Reg. 2021/784): "
+        "act within 1 hour"
     )
     lines = [
         "REMOVAL ORDER under Article 3 of Regulation (EU) 2021/784.",
@@ -69,7 +100,7 @@ def _order_text(payload: dict[str, Any]) -> tuple[str, str]:
             value = ", ".join(f"Art. 2(7)({g})" if key == "grounds" else str(g) for g in value)
         elif isinstance(value, bool):
             value = "yes" if value else "no"
-        lines.append(f"{label}: {value if value not in (None, '') else '-'}")
+        lines.append(f"{label}: {one_line(value) if value not in (None, '') else '-'}")
     return subject, "\n".join(lines)
 
 
@@ -80,8 +111,8 @@ def compose(message: Message, sender: str) -> EmailMessage:
         subject, text = _referral_text(message.payload)
     mail = EmailMessage()
     mail["Subject"] = subject
-    mail["From"] = sender
-    mail["To"] = message.email or ""
+    mail["From"] = _address(sender, "TAKEDOWN_SMTP_FROM")
+    mail["To"] = _address(message.email or "", f"unit {one_line(message.unit_name)}'s email")
     mail["Message-ID"] = make_msgid(f"delivery{message.delivery_id}")
     mail["X-Takedown-Delivery"] = str(message.delivery_id)
     mail["X-Takedown-Event"] = message.subject_type
@@ -110,7 +141,12 @@ class EmailChannel:
     def send(self, message: Message) -> Outcome:
         if not message.email:
             return Outcome(False, error=f"unit {message.unit_name} has no email configured")
-        mail = compose(message, self.sender)
+        try:
+            mail = compose(message, self.sender)
+        except (Undeliverable, ValueError, TypeError) as exc:  # never raise: record why
+            error = f"cannot compose the email: {exc}"[:500]
+            log.warning("delivery %s: %s", message.delivery_id, error)
+            return Outcome(False, error=error)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:

@@ -350,17 +350,27 @@ def configure_delivery(
 ) -> Unit:
     """Set where a platform unit receives referrals and orders (webhook, email).
 
-    A webhook URL goes through the checker's guard (``takedown.checker.outbound.vet_url``):
-    http or https, a valid host, and no address it names literally (``127.0.0.2``,
-    ``[::1]``, ``localhost``) outside the public internet unless ``allow_networks``
-    (default: ``TAKEDOWN_OUTBOUND_ALLOW_NETWORKS``) opens it. A name is resolved and vetted
-    at every delivery instead: DNS answers change, and no lookup should wait inside this
-    transaction.
+    Every value is one line: a control character (CR and LF included, which would reach an
+    email's headers) is refused. A webhook URL goes through the checker's guard
+    (``takedown.checker.outbound.vet_url``): http or https, a valid host, and no address it
+    names literally (``127.0.0.2``, ``[::1]``, ``localhost``) outside the public internet
+    unless ``allow_networks`` (default: ``TAKEDOWN_OUTBOUND_ALLOW_NETWORKS``) opens it. A
+    name is resolved and vetted at every delivery instead: DNS answers change, and no lookup
+    should wait inside this transaction.
     """
     from takedown.checker.guard import Refused
     from takedown.checker.outbound import ALLOW_SETTING, vet_url
     from takedown.config import get_settings
 
+    for field, value in (
+        ("webhook URL", webhook_url),
+        ("webhook secret", webhook_secret),
+        ("email", email),
+        ("contact", contact),
+    ):
+        if value and any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
+            shown = "" if field == "webhook secret" else f" {value!r}"  # never echo a secret
+            raise UserError(f"{field}{shown} contains a control character (CR, LF, …)")
     if webhook_url is not None:
         if webhook_url and not webhook_url.startswith(("http://", "https://")):
             raise UserError(f"webhook URL {webhook_url!r} must start with http:// or https://")
