@@ -156,3 +156,72 @@ def test_no_arguments_shows_help_not_a_traceback(cli, db: Database) -> None:
     assert "import" in ran.out + ran.err
     unknown = cli("frobnicate")
     assert unknown.code == 2
+
+
+@pytest.mark.parametrize("lifetime", ["0m", "0d", "00h", " 0w "])
+def test_a_token_lifetime_must_be_positive(cli, db: Database, lifetime: str) -> None:
+    """`--expires 0m` once made a token that never expired."""
+    assert cli("unit", "create", "DE-IRU", "--kind", "referral_unit").code == 0
+    ran = cli("token", "create", "--unit", "DE-IRU", "--role", "analyst", "--expires", lifetime)
+    assert ran.code == 2, ran
+    assert ran.err.startswith("error: duration ") and "is not positive" in ran.err
+    assert ran.out == ""
+    with db.session() as s:
+        assert s.scalars(select(ApiToken)).all() == []
+
+
+def test_a_token_lifetime_of_one_minute_ends(db: Database) -> None:
+    from datetime import timedelta
+
+    from takedown.errors import UserError
+    from takedown.store.models import utcnow
+
+    with db.session() as s:
+        unit = units.create_unit(s, "DE-IRU", "referral_unit", actor="test")
+        token, secret = units.create_token(
+            s, unit, "analyst", actor="test", expires_in=units.parse_duration("1m")
+        )
+        assert token.expires_at is not None
+        with pytest.raises(UserError, match="must be positive"):
+            units.create_token(s, unit, "analyst", actor="test", expires_in=timedelta(0))
+    with db.session() as s:
+        assert authenticate_token(s, secret) is not None
+        assert authenticate_token(s, secret, now=utcnow() + timedelta(minutes=2)) is None
+
+
+# user role -> the token roles `token create --user` accepts (permissions.TOKEN_ROLES)
+TOKEN_ROLES = {
+    "admin": {"analyst", "senior_assessor", "coordinator", "platform_agent", "auditor", "admin"},
+    "senior_assessor": {"senior_assessor", "analyst"},
+    "analyst": {"analyst"},
+    "coordinator": {"coordinator"},
+    "platform_agent": {"platform_agent"},
+    "auditor": {"auditor"},
+}
+
+
+def test_a_users_token_never_carries_more_than_the_users_role(cli, db: Database) -> None:
+    assert cli("unit", "create", "DE-IRU", "--kind", "referral_unit").code == 0
+    made = 0
+    for user_role, may in TOKEN_ROLES.items():
+        email = f"{user_role}@de.example"
+        assert cli("user", "create", email, "--unit", "DE-IRU", "--role", user_role).code == 0
+        for token_role in TOKEN_ROLES:
+            ran = cli("token", "create", "--unit", "DE-IRU", "--role", token_role, "--user", email)
+            if token_role in may:
+                assert ran.code == 0, (user_role, token_role, ran.err)
+                made += 1
+                continue
+            assert ran.code == 2, (user_role, token_role, ran)
+            article = "an" if user_role[0] in "aeiou" else "a"
+            assert ran.err.startswith(
+                f"error: user {email} is {article} {user_role.replace('_', ' ')}: "
+                "a token for them may carry "
+            ), ran.err
+            assert ran.err.rstrip().endswith(f", not {token_role}")
+            assert ran.out == ""
+    with db.session() as s:
+        tokens = s.scalars(select(ApiToken)).all()
+        users = {u.id: u.role for u in s.scalars(select(User))}
+    assert len(tokens) == made == sum(len(v) for v in TOKEN_ROLES.values())
+    assert all(t.role in TOKEN_ROLES[users[t.user_id]] for t in tokens if t.user_id)

@@ -177,10 +177,13 @@ def user_create(
 def token_create(
     unit: str = typer.Option(..., help="The unit the token acts for."),
     role: str = typer.Option(
-        ..., help="analyst, senior_assessor, coordinator, platform_agent, auditor or admin."
+        ...,
+        help="analyst, senior_assessor, coordinator, platform_agent, auditor or admin; "
+        "with --user, the user's role or one it covers (an admin's covers every role, a senior "
+        "assessor's an analyst's).",
     ),
     expires: str | None = typer.Option(
-        None, help="Lifetime such as 30d, 12h or 2w; default never."
+        None, help="Lifetime such as 30d, 12h or 2w (at least 1m); default never."
     ),
     label: str | None = typer.Option(None, help="A note on what the token is for."),
     user: str | None = typer.Option(None, help="The person (email) the token acts for."),

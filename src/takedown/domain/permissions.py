@@ -73,6 +73,24 @@ def allowed(action: str, role: str, unit_kind: str) -> bool:
     return role in perm.roles and unit_kind in perm.kinds
 
 
+# The roles a user's API token may carry: the user's own, or one it covers. An admin covers
+# the unit's other roles; a senior assessor covers an analyst; the others only themselves.
+TOKEN_ROLES: dict[Role, frozenset[Role]] = {
+    R.ADMIN: frozenset(Role),
+    R.SENIOR_ASSESSOR: frozenset({R.SENIOR_ASSESSOR, R.ANALYST}),
+    R.ANALYST: frozenset({R.ANALYST}),
+    R.COORDINATOR: frozenset({R.COORDINATOR}),
+    R.PLATFORM_AGENT: frozenset({R.PLATFORM_AGENT}),
+    R.AUDITOR: frozenset({R.AUDITOR}),
+}
+
+
+def token_roles(user_role: str) -> list[str]:
+    """The roles a token of a user with ``user_role`` may carry, in the order roles are listed."""
+    covered = TOKEN_ROLES.get(Role(user_role), frozenset())
+    return [r.value for r in Role if r in covered]
+
+
 # Refusals read as English: "an auditor of an oversight unit may not assess items".
 _ROLE_ORDER = list(Role)
 _KIND_ORDER = list(UnitKind)

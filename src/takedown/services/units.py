@@ -13,6 +13,7 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from takedown.domain.permissions import role_phrase, token_roles, with_article
 from takedown.domain.units import Role, UnitKind
 from takedown.errors import NotFound, UserError
 from takedown.store import audit
@@ -185,18 +186,33 @@ def create_token(
     label: str | None = None,
     user: User | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new API token; the secret is returned once and only its digest is stored."""
+    """A new API token; the secret is returned once and only its digest is stored.
+
+    A user's token carries the user's role or one it covers (``permissions.TOKEN_ROLES``),
+    never more; a lifetime, when given, is positive (none: the token never expires)."""
     if user is not None and user.unit_id != unit.id:
         raise UserError(f"user {user.email} is not in unit {unit.name}")
+    role = _role(role).value
+    if user is not None and role not in token_roles(user.role):
+        may = token_roles(user.role)
+        raise UserError(
+            f"user {user.email} is {with_article(role_phrase(user.role))}: a token for them may "
+            f"carry {' or '.join(may)}, not {role}"
+        )
+    if expires_in is not None and expires_in <= timedelta(0):
+        raise UserError(
+            f"a token's lifetime must be positive, not {expires_in}; "
+            "give none for a token that never expires"
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id if user is not None else None,
         token_hash=token_digest(secret),
         prefix=secret[:10],
         unit_id=unit.id,
-        role=_role(role).value,
+        role=role,
         label=label,
-        expires_at=utcnow() + expires_in if expires_in else None,
+        expires_at=utcnow() + expires_in if expires_in is not None else None,
     )
     session.add(token)
     session.flush()
@@ -296,13 +312,15 @@ def authenticate_token(
 
 
 def parse_duration(text: str) -> timedelta:
-    """``30d``, ``12h``, ``90m`` or ``2w``."""
-    match = re.fullmatch(r"\s*(\d{1,5})\s*([mhdw])\s*", text)
+    """``30d``, ``12h``, ``90m`` or ``2w``: a positive whole number and its unit."""
+    match = re.fullmatch(r"\s*([0-9]{1,5})\s*([mhdw])\s*", text)
     if not match:
         raise UserError(
             f"duration {text!r} not understood: use a number and m, h, d or w (e.g. 30d)"
         )
     n, unit = int(match.group(1)), match.group(2)
+    if n <= 0:
+        raise UserError(f"duration {text.strip()!r} is not positive: use at least 1 (e.g. 30d)")
     return {
         "m": timedelta(minutes=n),
         "h": timedelta(hours=n),
