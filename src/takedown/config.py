@@ -131,6 +131,16 @@ class Settings(BaseSettings):
         default=None, description="User-Agent of the checker (default names takedown)."
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    auth_failure_limit: int = Field(
+        default=20,
+        gt=0,
+        description="Failed authentications per client address and window before 429.",
+    )
+    auth_failure_window: int = Field(
+        default=60,
+        gt=0,
+        description="Seconds of one window of the failed-authentication limit.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -5,7 +5,15 @@ Importing this package registers every model module on ``Base.metadata``.
 
 from __future__ import annotations
 
-from takedown.store import assessment, banks, deconfliction, models, referrals, verification
+from takedown.store import (
+    assessment,
+    banks,
+    deconfliction,
+    models,
+    referrals,
+    throttle,
+    verification,
+)
 from takedown.store.db import Database
 
 __all__ = [
@@ -15,5 +23,6 @@ __all__ = [
     "deconfliction",
     "models",
     "referrals",
+    "throttle",
     "verification",
 ]

@@ -1,16 +1,28 @@
-"""Bearer-token authentication, checked on the server for every request."""
+"""Bearer-token authentication, checked on the server for every request.
+
+A client address with ``TAKEDOWN_AUTH_FAILURE_LIMIT`` failed authentications in the current
+window (``TAKEDOWN_AUTH_FAILURE_WINDOW`` seconds) gets 429 with ``Retry-After`` on every
+request that needs a token, before the token is looked at (``takedown.services.throttle``).
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from takedown.config import Settings
+from takedown.services import throttle
 from takedown.services.units import Principal, authenticate_token
 from takedown.store.db import Database
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `takedown token create`.")
+_log = logging.getLogger("takedown.web.auth")
+
+MISSING = "missing bearer token"
+INVALID = "invalid, expired or revoked token"
 
 
 def get_db(request: Request) -> Database:
@@ -18,17 +30,47 @@ def get_db(request: Request) -> Database:
     return db
 
 
+def authenticate(
+    db: Database,
+    settings: Settings,
+    client: str | None,
+    creds: HTTPAuthorizationCredentials | None,
+) -> Principal:
+    """The principal of a bearer token, or an HTTPException: 429 for a client over the
+    failure limit, 401 for a missing or bad token (a bad one counts as a failure)."""
+    limit, window = settings.auth_failure_limit, settings.auth_failure_window
+    token = creds.credentials if creds and creds.scheme.lower() == "bearer" else ""
+    with db.reading() as session:  # never waits for an import's write lock
+        wait = throttle.retry_after(session, client, limit=limit, window=window)
+        who = authenticate_token(session, token) if token and not wait else None
+    if wait:
+        raise HTTPException(
+            429,
+            f"too many failed authentications from {client}; retry in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+    if not token:
+        raise HTTPException(401, MISSING, headers={"WWW-Authenticate": "Bearer"})
+    if who is None:
+        with db.session() as session:
+            failures = throttle.record_failure(session, client, window=window)
+        # Never the token itself: a near miss of a real one is still a secret.
+        _log.warning(
+            "failed authentication from %s: unknown, expired or revoked token "
+            "(%d of %d in this %d s window)",
+            client,
+            failures,
+            limit,
+            window,
+        )
+        raise HTTPException(401, INVALID, headers={"WWW-Authenticate": "Bearer"})
+    return who
+
+
 def principal(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-    db = get_db(request)
-    with db.reading() as session:  # never waits for an import's write lock
-        who = authenticate_token(session, creds.credentials)
-    if who is None:
-        raise HTTPException(
-            401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    return who
+    settings: Settings = request.app.state.settings
+    client = request.client.host if request.client else None
+    return authenticate(get_db(request), settings, client, creds)
