@@ -348,3 +348,48 @@ def test_token_expiry_is_checked_against_the_clock(world: World) -> None:
         assert units.authenticate_token(s, secret) is not None
         assert units.authenticate_token(s, secret, now=utcnow() + timedelta(hours=2)) is None
         assert units.authenticate_token(s, secret + "x") is None
+
+
+def test_a_caller_who_may_not_use_a_route_learns_no_operation_names(
+    client: TestClient, world: World, scene: Scene
+) -> None:
+    """Authorisation comes before the lookup: an unknown operation is refused exactly as a
+    known one is, and the refusal names no operation."""
+    bodies = _bodies(world, scene)
+    doc = client.get(f"{API}/openapi.json").json()
+    routes = [
+        (method, path.removeprefix(API))
+        for path, ops in doc["paths"].items()
+        for method in ops
+        if "{op}" in path
+    ]
+    assert len(routes) >= 4
+    for caller in ("tg_agent", "auditor", "yt_agent"):
+        for method, template in routes:
+            answers = {}
+            for op in ("OP1", "NO-SUCH-OP"):
+                r = client.request(
+                    method.upper(),
+                    API + template.replace("{op}", op),
+                    json=bodies.get(template),
+                    headers=world.bearer(caller),
+                )
+                answers[op] = (r.status_code, r.text)
+            if answers["OP1"][0] // 100 == 2:
+                continue  # the caller may: then an unknown name is a 404 (below)
+            known, unknown = answers["OP1"], answers["NO-SUCH-OP"]
+            assert known == unknown, (caller, method, template, known, unknown)
+            assert unknown[0] == 403, (caller, method, template, unknown)
+            assert "OP1" not in unknown[1] and "OP4" not in unknown[1]
+    # a caller who may read items is told which operations there are
+    r = client.get(f"{API}/operations/NO-SUCH-OP/queue", headers=world.bearer("de_analyst"))
+    assert r.status_code == 404
+    assert r.json()["error"] == "unknown operation 'NO-SUCH-OP'; known: OP1, OP4"
+
+
+def test_who_may_resume_an_order_is_asked_before_which_order(
+    client: TestClient, world: World, scene: Scene
+) -> None:
+    for order in (scene.order, 999_999):
+        r = client.post(f"{API}/orders/{order}/resume", headers=world.bearer("de_analyst"))
+        assert r.status_code == 403, r.text

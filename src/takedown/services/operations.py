@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from takedown.errors import NotFound, UserError
+from takedown.services.access import authorize
+from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.models import Operation
 
@@ -46,8 +48,18 @@ def create_operation(
     return op
 
 
-def get_operation(session: Session, ref: str | int) -> Operation:
-    """An operation by name, or by numeric id."""
+def get_operation(
+    session: Session, ref: str | int, *, who: Principal | None = None, may: str = "items.read"
+) -> Operation:
+    """An operation by name, or by numeric id.
+
+    Given ``who``, the caller must be allowed ``may`` before anything is looked up: a caller
+    who may not is refused alike whether the operation exists or not, and is never told the
+    names of the operations there are. Without ``who`` (an operator at the command line) an
+    unknown name is answered with the names there are.
+    """
+    if who is not None:
+        authorize(who, may)
     text = str(ref).strip()
     op = session.scalar(select(Operation).where(Operation.name == text))
     if op is None and text.isdigit():

@@ -615,13 +615,18 @@ def resume_order(
     session: Session, who: Principal, order_id: int, note: str | None = None
 ) -> RemovalOrder:
     """Resolve the open pause: the issuer clarified, or the force majeure ended."""
+    issuers = ("senior_assessor", "admin")
+    refused = "only the issuing authority's senior assessor resumes an order"
+    if who.unit_kind == "platform":  # who may, first; then which order
+        authorize(who, "platform.answer")
+    elif who.role not in issuers:
+        raise Forbidden(refused)
     order = get_order(session, order_id)
     if who.unit_kind == "platform":
         if order.addressee not in who.platforms:
             raise NotFound(f"no removal order with id {order_id}")  # not yours: not there
-        authorize(who, "platform.answer")
-    elif who.unit_id != order.unit_id or who.role not in ("senior_assessor", "admin"):
-        raise Forbidden("only the issuing authority's senior assessor resumes an order")
+    elif who.unit_id != order.unit_id:
+        raise Forbidden(refused)
     pause = session.scalar(
         select(OrderPause).where(OrderPause.order_id == order.id, OrderPause.ended_at.is_(None))
     )

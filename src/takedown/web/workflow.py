@@ -54,9 +54,8 @@ def list_items(
     limit: ItemPageSize = 100,
 ) -> dict[str, Any]:
     """Items of an operation, by id; `next` is the cursor for the following page."""
-    authorize(who, "items.read")
     with get_db(request).reading() as session:
-        operation = get_operation(session, op)
+        operation = get_operation(session, op, who=who, may="items.read")
         page, nxt = items.list_items(
             session, operation.id, state=state, platform=platform, after=cursor, limit=limit
         )
@@ -74,7 +73,7 @@ def triage_queue(
     """Items awaiting assessment, highest priority first, with the factors of the priority
     and, for an item that matched a known-content bank, the suggestion that match makes."""
     with get_db(request).reading() as session:
-        operation = get_operation(session, op)
+        operation = get_operation(session, op, who=who, may="items.read")
         entries = assessment.triage_queue(
             session, who, operation, limit=limit, offset=offset, taxonomy=_taxonomy(request)
         )
@@ -223,7 +222,7 @@ def refer(op: OperationRef, body: ReferralIn, request: Request, who: Who) -> dic
     removed), each with that earlier send.
     """
     with get_db(request).session() as session:
-        operation = get_operation(session, op)
+        operation = get_operation(session, op, who=who, may="referrals.create")
         outcome = referrals.refer_ready(
             session, who, operation, body.platform, allow_unserved=body.allow_unserved
         )
