@@ -98,6 +98,13 @@ class Settings(BaseSettings):
         default=None,
         description="JSON file with the label taxonomy (`groups`, `tiers`); default built in.",
     )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description=(
+            "File holding the key that signs audit-chain anchors (HMAC-SHA256), outside the "
+            "database; readable by its owner only."
+        ),
+    )
     answer_window_days: float = Field(
         default=7.0,
         gt=0,

@@ -1,4 +1,4 @@
-"""``takedown init``, ``operation``, ``unit``, ``user``, ``token`` and ``audit``."""
+"""``takedown init``, ``operation``, ``unit``, ``user`` and ``token``."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from takedown.cli._output import emit_json, when
 from takedown.domain.countries import eu_member_state
 from takedown.errors import UserError
 from takedown.services import operations, tokens, units
-from takedown.store import audit
 
 operation_app = typer.Typer(help="Create and list operations.", no_args_is_help=True)
 unit_app = typer.Typer(help="Create and list units.", no_args_is_help=True)
 user_app = typer.Typer(help="Create users.", no_args_is_help=True)
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
-audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 
 JSON = typer.Option(False, "--json", help="Print one JSON object.")
 
@@ -238,22 +236,6 @@ def token_revoke(token_id: int, json_out: bool = JSON) -> None:
     _done(out, json_out, f"revoked token {token_id}")
 
 
-@audit_app.command("verify")
-def audit_verify(json_out: bool = JSON) -> None:
-    """Walk the SHA-256 chain of audit events and name the first broken link."""
-    db = open_db()
-    with db.session() as session:
-        report = audit.verify_chain(session)
-    if json_out:
-        emit_json(report.as_dict())
-    elif report.ok:
-        typer.echo(f"audit chain intact: {report.events} events")
-    else:
-        typer.echo(f"audit chain BROKEN at event {report.broken_at}: {report.problem}")
-    if not report.ok:
-        raise typer.Exit(1)
-
-
 def _done(out: Mapping[str, object], json_out: bool, text: str) -> None:
     if json_out:
         emit_json(out)
@@ -267,4 +249,3 @@ def register(app: typer.Typer) -> None:
     app.add_typer(unit_app, name="unit")
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")
-    app.add_typer(audit_app, name="audit")

@@ -196,7 +196,8 @@ def _store(
                 group.append((checked, written))
                 rows_in += checked[0]
                 batch = next(pending, None) if rows_in < per_transaction else None
-            _record(session, operation, unit, [w for _, w in group], source, actor)
+            created = list(recent.now.values())  # the items this transaction created
+            _record(session, operation, unit, [w for _, w in group], source, actor, created)
         recent.turn()
         for (size, _, rejections), written in group:
             result.rows_read += size
@@ -249,8 +250,10 @@ def _record(
     group: list[_Written],
     source: str,
     actor: str,
+    created: list[int],
 ) -> None:
-    """One audit event per transaction, whose digest covers the report keys it stored."""
+    """One audit event per transaction, whose digest covers the report keys it stored and
+    the digests of the items it created (a Merkle root: ``audit.batch_of``)."""
     stored = [w for w in group if w.rows is not None]
     if not stored:
         return
@@ -271,6 +274,7 @@ def _record(
             "new_items": sum(w.new_items for w in stored),
             "reports_digest": hashlib.sha256("\n".join(keys).encode()).hexdigest(),
         },
+        batch=audit.batch_of(session, "items", created) if created else None,
     )
 
 
