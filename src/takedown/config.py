@@ -16,6 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 if TYPE_CHECKING:
     from takedown.checker import CheckerSettings
 
+# The body budget of one report in a batch: a URL at its 8 KiB limit, a title at its 2,000
+# characters and the short fields, as JSON. A batch may spend it unevenly: a few reports with
+# long text and notes (100,000 characters each at most) among short ones.
+REPORT_ROW_BYTES = 16 * 1024
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TAKEDOWN_", extra="ignore")
@@ -148,6 +153,36 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds of one window of the failed-authentication limit.",
     )
+    max_body_bytes: int = Field(
+        default=1024**2,
+        gt=0,
+        description="Largest request body, in bytes, of any route without its own cap (1 MiB).",
+    )
+    max_report_batch_bytes: int | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Largest body of one POST of reports, in bytes. Unset: API_MAX_REPORTS × 16 KiB "
+            "(160 MiB at the default)."
+        ),
+    )
+    max_header_bytes: int = Field(
+        default=32 * 1024,
+        gt=0,
+        description="Most bytes of request line and headers one request may send (32 KiB).",
+    )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a client has to send a request's line and headers.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Reverse proxies (JSON list of CIDRs) whose X-Forwarded-For names the client. "
+            "Default: none; the client is the socket's address."
+        ),
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -169,6 +204,14 @@ class Settings(BaseSettings):
             proxy=self.checker_proxy,
             user_agent=self.checker_user_agent or base.user_agent,
         )
+
+    @property
+    def report_batch_max_bytes(self) -> int:
+        """The cap on one report batch's body: the setting, or API_MAX_REPORTS rows of
+        REPORT_ROW_BYTES each."""
+        if self.max_report_batch_bytes is not None:
+            return self.max_report_batch_bytes
+        return self.api_max_reports * REPORT_ROW_BYTES
 
     @property
     def answer_window(self) -> timedelta:

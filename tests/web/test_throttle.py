@@ -13,6 +13,7 @@ from takedown.config import Settings
 from takedown.services import throttle
 from takedown.store.db import Database
 from takedown.web.app import create_app
+from takedown.web.guard import client_address
 
 from .conftest import TestClient
 
@@ -107,6 +108,61 @@ def test_two_servers_on_one_database_share_the_count(
             assert two.get(PATH, headers=_bearer(tokens["platform"])).status_code == 429
     finally:
         other_db.dispose()
+
+
+def test_x_forwarded_for_counts_only_from_a_trusted_proxy(
+    db_url: str, db: Database, tmp_path: Path, tokens: dict[str, str], clock: Clock
+) -> None:
+    # No trusted proxy: X-Forwarded-For is the client's own say, and changes nothing.
+    settings = _settings(db_url, tmp_path)
+    for client in _client(settings, db, host="10.0.0.1"):
+        for n in range(LIMIT):
+            spoof = {"X-Forwarded-For": f"198.51.100.{n}"}
+            assert client.get(PATH, headers=BAD | spoof).status_code == 401
+        fresh = {"X-Forwarded-For": "198.51.100.200"}
+        assert client.get(PATH, headers=BAD | fresh).status_code == 429
+
+    # 10.0.0.0/8 trusted: the right-most address that is not a proxy is the client.
+    clock.now += WINDOW
+    settings = _settings(db_url, tmp_path, trusted_proxies=["10.0.0.0/8"])
+    for client in _client(settings, db, host="10.0.0.1"):
+        # What the client wrote itself (the left-most 192.0.2.1) does not matter.
+        for n in range(LIMIT):
+            via = {"X-Forwarded-For": f"192.0.2.{n}, 198.51.100.7, 10.0.0.2"}
+            assert client.get(PATH, headers=BAD | via).status_code == 401
+        refused = client.get(PATH, headers=BAD | {"X-Forwarded-For": "198.51.100.7"})
+        assert refused.status_code == 429
+        assert "198.51.100.7" in refused.json()["detail"]
+        other = {"X-Forwarded-For": "198.51.100.8"}
+        assert client.get(PATH, headers=_bearer(tokens["platform"]) | other).status_code == 200
+        # The proxy's own address was never counted.
+        assert client.get(PATH, headers=_bearer(tokens["platform"])).status_code == 200
+
+    # A trusted proxy list does not make an untrusted peer's header count.
+    for client in _client(settings, db, host="203.0.113.50"):
+        spoof = {"X-Forwarded-For": "198.51.100.7"}
+        assert client.get(PATH, headers=_bearer(tokens["platform"]) | spoof).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "client"),
+    [
+        ("203.0.113.9", ["198.51.100.1"], "203.0.113.9"),  # peer not trusted
+        ("10.0.0.1", [], "10.0.0.1"),  # a trusted proxy with no header: itself
+        ("10.0.0.1", ["198.51.100.1"], "198.51.100.1"),
+        ("10.0.0.1", ["1.2.3.4, 198.51.100.1, 10.0.0.9"], "198.51.100.1"),
+        ("10.0.0.1", ["1.2.3.4", "198.51.100.1"], "198.51.100.1"),  # two header lines
+        ("10.0.0.1", ["10.0.0.7, 10.0.0.8"], "10.0.0.7"),  # all proxies: the left-most
+        ("10.0.0.1", ["198.51.100.1:5555"], "198.51.100.1"),
+        ("10.0.0.1", ["[2001:db8::1]:443"], "2001:db8::1"),
+        ("10.0.0.1", ["198.51.100.1, not-an-address"], "10.0.0.1"),  # stop at what is malformed
+        ("testclient", ["198.51.100.1"], "testclient"),
+    ],
+)
+def test_client_address(peer: str, forwarded: list[str], client: str) -> None:
+    import ipaddress
+
+    assert client_address(peer, forwarded, [ipaddress.ip_network("10.0.0.0/8")]) == client
 
 
 def test_a_failure_is_logged_with_the_address_never_the_token(

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from takedown.cli._context import open_db
-from takedown.config import get_settings
+from takedown.config import Settings, get_settings
 from takedown.errors import UserError
 
 ANSWER_MEDIAN_DELAY = 30.0  # seconds: the demo's platforms answer within a minute or two
@@ -98,6 +98,28 @@ def _simulator_thread(
     threading.Thread(target=asyncio.run, args=(run(),), name="simulator", daemon=True).start()
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's arguments beside the app and the address.
+
+    HTTP through httptools with a cap on header bytes and header-read time
+    (``TAKEDOWN_MAX_HEADER_BYTES``, ``TAKEDOWN_HEADER_TIMEOUT``): measured with
+    bench/http_limits.py, it serves /healthz faster than h11 with its own limit (figures in
+    docs/operations.md). No ``server`` banner. uvicorn's own X-Forwarded-For handling (on by
+    default, trusting loopback) is off: the app's guard reads it, from the proxies in
+    ``TAKEDOWN_TRUSTED_PROXIES`` only.
+    """
+    from takedown.web.guard import guarded_protocol
+
+    return {
+        "http": guarded_protocol(settings.max_header_bytes, settings.header_timeout),
+        "server_header": False,
+        "proxy_headers": False,
+        "ws": "none",  # no WebSocket routes
+        "log_level": settings.log_level,
+        "access_log": True,
+    }
+
+
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default TAKEDOWN_HOST)."),
     port: int | None = typer.Option(None, help="Port to listen on (default TAKEDOWN_PORT)."),
@@ -165,13 +187,7 @@ def serve(
     # bound to the app's own Database so its commit hook enqueues what requests commit.
     stop_jobs = start_in_process(settings, app.state.db)
     try:
-        uvicorn.run(
-            app,
-            host=listen,
-            port=port or settings.port,
-            log_level=settings.log_level,
-            access_log=True,
-        )
+        uvicorn.run(app, host=listen, port=port or settings.port, **uvicorn_options(settings))
     finally:
         stop_jobs()
 
