@@ -4,6 +4,10 @@ A *suggestion* is what a known-content bank match says about an item (the matche
 entity, tier, behaviour and source, the bank and the distance). It is derived on read from
 the stored matches, shown to the analyst beside the item, and never stored as an assessment:
 only ``assess_item`` records a decision, and only a person calls it.
+
+A new assessment supersedes the item's earlier ones, so one is in force (``final`` or
+``pending_confirmation``) at any time; assessments and confirmations of one item take turns
+(``items.lock_items``), so this holds however many assessors submit at once.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from takedown.domain.assessment import (
@@ -23,10 +28,10 @@ from takedown.domain.assessment import (
     normalise_grounds,
     suggested_labels,
 )
-from takedown.errors import Forbidden, NotFound, UserError
+from takedown.errors import Conflict, Forbidden, NotFound, UserError, unique_violation
 from takedown.services.access import authorize
 from takedown.services.deconfliction import hold_blocks
-from takedown.services.items import change_state, get_item
+from takedown.services.items import change_state, get_item, lock_item
 from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.assessment import Assessment, Watch
@@ -49,7 +54,7 @@ def assess_item(
     taxonomy: dict[str, Any] | None = None,
 ) -> Assessment:
     authorize(who, "items.assess")
-    item = get_item(session, item_id)
+    item = lock_item(session, item_id)
     if item.state not in ASSESSABLE:
         raise UserError(f"item {item.id} is {item.state}; it can no longer be assessed")
     try:
@@ -116,6 +121,8 @@ def confirm_assessment(session: Session, who: Principal, assessment_id: int) -> 
     assessment = session.get(Assessment, assessment_id)
     if assessment is None:
         raise NotFound(f"no assessment with id {assessment_id}")
+    item = lock_item(session, assessment.item_id)
+    session.refresh(assessment)  # as it is now that the item is ours
     if assessment.status != "pending_confirmation":
         raise UserError(
             f"assessment {assessment_id} is {assessment.status}, not awaiting confirmation"
@@ -133,7 +140,6 @@ def confirm_assessment(session: Session, who: Principal, assessment_id: int) -> 
         object_id=assessment.id,
         change={"item_id": assessment.item_id},
     )
-    item = get_item(session, assessment.item_id)
     if item.state == "assessed_positive":
         make_ready(session, item, actor=who.actor)
     return assessment
@@ -355,7 +361,12 @@ def add_watch(
         return existing
     watch = Watch(operation_id=operation.id, key=key, note=note)
     session.add(watch)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent request put it there first
+        if unique_violation(exc) is None:
+            raise
+        raise Conflict(f"{key} was just put on the watchlist of {operation.name}") from None
     audit.record(
         session,
         actor=who.actor,

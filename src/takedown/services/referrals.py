@@ -13,6 +13,10 @@ unless the caller allows it (``allow_unserved``): that referral waits for email 
 export. Each referral or order is put in the outbox (``deliveries``) for every channel its
 platform units configured; the pull API needs no delivery row, it is always there.
 
+Sends are serialised per item (``items.lock_items``): of a referral and an order racing for one
+ready item, the first takes it; an order may still follow (escalate) the referral, as it may one
+at a time, but a referral never follows an order, and a second order is a 409 (``Conflict``).
+
 A referral closes once every item is settled: a final answer (removed, restricted, declined,
 impossible), a check that proved it removed, or no answer within the answer window
 (``TAKEDOWN_ANSWER_WINDOW_DAYS``), after which its unanswered items count as ``unanswered``.
@@ -32,10 +36,10 @@ from sqlalchemy.orm import Session
 from takedown.domain.answers import FINAL
 from takedown.domain.assessment import normalise_grounds
 from takedown.domain.deadlines import Pause, PauseReason, removal_clock, scrutiny_windows
-from takedown.errors import Forbidden, NotFound, UserError
+from takedown.errors import Conflict, Forbidden, NotFound, UserError
 from takedown.services.access import authorize
 from takedown.services.deconfliction import hold_blocks, notify
-from takedown.services.items import change_state, get_item
+from takedown.services.items import change_state, lock_item, lock_items
 from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.models import Item, Operation, Unit, utcnow
@@ -240,20 +244,17 @@ def refer_ready(
         if not allow_unserved:
             _refuse_unserved(session, platform, "--allow-unserved (API: allow_unserved)")
         outcome.unserved = True
-    ready = list(
-        session.scalars(
-            select(Item)
-            .where(
-                Item.operation_id == operation.id, Item.platform == platform, Item.state == "ready"
-            )
-            .order_by(Item.id)
+    candidates = session.scalars(
+        select(Item.id).where(
+            Item.operation_id == operation.id,
+            Item.platform == platform,
+            Item.state.in_(("ready", "held")),
         )
-    )
-    held = session.scalars(
-        select(Item).where(
-            Item.operation_id == operation.id, Item.platform == platform, Item.state == "held"
-        )
-    )
+    ).all()
+    # Take the items, then read their states again: a concurrent send may have taken some.
+    locked = lock_items(session, candidates)
+    ready = [locked[i] for i in sorted(locked) if locked[i].state == "ready"]
+    held = [locked[i] for i in sorted(locked) if locked[i].state == "held"]
     for item in held:  # tell each holder that a referral would have included its item
         hold_blocks(session, item, actor=who.actor)
         outcome.held.append(item.id)
@@ -318,6 +319,20 @@ def refer_ready(
     outcome.referral = referral
     outcome.items = [i.id for i in sendable]
     return outcome
+
+
+def lock_referrals(session: Session, referral_ids: Iterable[int]) -> None:
+    """Take every item of these referrals (``items.lock_items``): whoever writes a referral
+    (acknowledges, answers or closes it) holds all its items first."""
+    ids = sorted(set(referral_ids))
+    item_ids: list[int] = []
+    for start in range(0, len(ids), 500):
+        item_ids += session.scalars(
+            select(ReferralItem.item_id).where(
+                ReferralItem.referral_id.in_(ids[start : start + 500])
+            )
+        ).all()
+    lock_items(session, item_ids)
 
 
 def settle_referral(
@@ -387,10 +402,15 @@ def close_unanswered_referrals(
     """Close every open referral older than the answer window (a periodic job)."""
     now = now or utcnow()
     closed = []
+    expired = session.scalars(
+        select(Referral.id).where(Referral.status != "closed", Referral.created_at <= now - window)
+    ).all()
+    lock_referrals(session, expired)
     for referral in session.scalars(
         select(Referral)
-        .where(Referral.status != "closed", Referral.created_at <= now - window)
+        .where(Referral.id.in_(expired))
         .order_by(Referral.id)
+        .execution_options(populate_existing=True)
     ):
         if settle_referral(session, referral, actor="system:answer-window", now=now, window=window):
             closed.append(referral)
@@ -433,9 +453,9 @@ def issue_removal_order(
     authorize(who, "orders.issue")
     if not who.competent_authority or not who.member_state:
         raise Forbidden("only a senior assessor of a competent authority issues removal orders")
-    item = get_item(session, item_id)
+    item = lock_item(session, item_id)
     if session.scalar(select(RemovalOrder.id).where(RemovalOrder.item_id == item.id)):
-        raise UserError(f"item {item.id} already has a removal order")
+        raise Conflict(f"item {item.id} already has a removal order")
     if item.state == "held" or hold_blocks(session, item, actor=who.actor):
         raise UserError(f"item {item.id} is held by another investigation; its holder was told")
     if item.state not in ORDERABLE:
@@ -534,6 +554,14 @@ def get_order(session: Session, order_id: int) -> RemovalOrder:
     return order
 
 
+def lock_order(session: Session, order: RemovalOrder) -> RemovalOrder:
+    """Take the order's item (``items.lock_items``), then read the order again: whoever
+    writes an order (receipt, pause, answer) holds its item first."""
+    lock_item(session, order.item_id)
+    session.refresh(order)
+    return order
+
+
 def mark_received(
     session: Session, order: RemovalOrder, *, via: str, at: datetime | None = None
 ) -> None:
@@ -576,7 +604,7 @@ def pause_order(
     session: Session, who: Principal, order_id: int, reason: str, note: str | None
 ) -> OrderPause:
     """The provider stops the clock (Art. 3(7)/(8)); it restarts when the pause is resolved."""
-    order = _platform_order(session, who, order_id)
+    order = lock_order(session, _platform_order(session, who, order_id))
     try:
         why = PauseReason(reason)
     except ValueError:
@@ -627,6 +655,7 @@ def resume_order(
             raise NotFound(f"no removal order with id {order_id}")  # not yours: not there
     elif who.unit_id != order.unit_id:
         raise Forbidden(refused)
+    lock_order(session, order)
     pause = session.scalar(
         select(OrderPause).where(OrderPause.order_id == order.id, OrderPause.ended_at.is_(None))
     )
@@ -657,12 +686,18 @@ def check_overdue_orders(session: Session, now: datetime | None = None) -> list[
     """Raise an alert, once, for each open order past its deadline (a periodic job)."""
     now = now or utcnow()
     late = []
+    waiting = (
+        RemovalOrder.status == "open",
+        RemovalOrder.received_at.is_not(None),
+        RemovalOrder.overdue_alerted_at.is_(None),
+    )
+    item_ids = session.scalars(select(RemovalOrder.item_id).where(*waiting)).all()
+    lock_items(session, item_ids)  # then read the orders again, as they are now
     for order in session.scalars(
-        select(RemovalOrder).where(
-            RemovalOrder.status == "open",
-            RemovalOrder.received_at.is_not(None),
-            RemovalOrder.overdue_alerted_at.is_(None),
-        )
+        select(RemovalOrder)
+        .where(*waiting, RemovalOrder.item_id.in_(item_ids))
+        .order_by(RemovalOrder.id)
+        .execution_options(populate_existing=True)
     ):
         if order_clock(session, order, now)["overdue"]:
             order.overdue_alerted_at = now

@@ -3,6 +3,8 @@
 A platform agent sees only referrals and orders addressed to the platforms its unit answers
 for; anything else does not exist for it (404, not 403). Answers are per item and idempotent:
 the same answer twice is stored once; a changed answer is a new row, so the history stays.
+Answers to one item take turns (``items.lock_items``), so twelve copies of one answer sent at
+once are still one row.
 An answer is always recorded, whatever the checker found first: a platform's "removed" is a
 claim (``removed_claimed``), and only a check with positive evidence makes an item
 ``verified_removed`` (``domain.answers`` decides what each answer does to the state).
@@ -29,9 +31,11 @@ from takedown.domain.answers import (
 from takedown.errors import Forbidden, NotFound, UserError
 from takedown.services.access import authorize
 from takedown.services.deconfliction import notify
-from takedown.services.items import change_state
+from takedown.services.items import change_state, lock_items
 from takedown.services.referrals import (
     get_order,
+    lock_order,
+    lock_referrals,
     mark_received,
     order_clock,
     order_payload,
@@ -164,10 +168,13 @@ def _latest_answers(session: Session, **where: int) -> dict[int, dict[str, Any]]
 
 
 def _referral(session: Session, who: Principal, referral_id: int) -> Referral:
+    """The caller's referral, with its items taken (``referrals.lock_referrals``)."""
     authorize(who, "platform.answer")
     referral = session.get(Referral, referral_id)
     if referral is None or not _mine(who, referral.platform):
         raise NotFound(f"no referral with id {referral_id}")
+    lock_referrals(session, [referral.id])
+    session.refresh(referral)
     return referral
 
 
@@ -335,6 +342,16 @@ def list_orders(
     rows = list(session.scalars(query.order_by(RemovalOrder.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
+    if rows:  # listing records receipts, a write: take the items, then read the orders again
+        lock_items(session, [o.item_id for o in rows])
+        rows = list(
+            session.scalars(
+                select(RemovalOrder)
+                .where(RemovalOrder.id.in_([o.id for o in rows]))
+                .order_by(RemovalOrder.id)
+                .execution_options(populate_existing=True)
+            )
+        )
     out = []
     _mark_replies_received(session, [o.id for o in rows])
     for order in rows:
@@ -372,11 +389,12 @@ def acknowledge_order(session: Session, who: Principal, order_id: int) -> Remova
 
 
 def _order(session: Session, who: Principal, order_id: int) -> RemovalOrder:
+    """The caller's order, with its item taken (``referrals.lock_order``)."""
     authorize(who, "platform.answer")
     order = get_order(session, order_id)
     if not _mine(who, order.addressee):
         raise NotFound(f"no removal order with id {order_id}")
-    return order
+    return lock_order(session, order)
 
 
 def answer_order(

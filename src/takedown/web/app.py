@@ -15,14 +15,14 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.security.utils import get_authorization_scheme_param
-from sqlalchemy.exc import OperationalError, StatementError
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
 from takedown import __version__
 from takedown.config import Settings, get_settings
-from takedown.errors import Forbidden, NotFound, UserError
+from takedown.errors import Conflict, Forbidden, NotFound, UserError, unique_violation
 from takedown.store.db import Database, ping
 from takedown.web.auth import authenticate
 from takedown.web.guard import BodyLimits, Refusal, RequestGuard, RouteCap
@@ -105,6 +105,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @app.exception_handler(NotFound)
     async def _not_found(_r: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=404)
+
+    @app.exception_handler(Conflict)
+    @app.exception_handler(IntegrityError)
+    async def _conflict(_r: Request, exc: Exception) -> JSONResponse:
+        # A clash with what is already there: a service's Conflict, or a unique rule of the
+        # database that a concurrent request got to first. Nothing was written.
+        if isinstance(exc, IntegrityError):
+            broken = unique_violation(exc)
+            if broken is None:
+                raise exc
+            exc = Conflict(f"that already exists ({broken}); nothing was written")
+        return JSONResponse({"error": str(exc)}, status_code=409)
 
     @app.exception_handler(UserError)
     async def _user_error(_r: Request, exc: UserError) -> JSONResponse:
