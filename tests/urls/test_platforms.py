@@ -42,6 +42,13 @@ ISSUE_PLATFORMS = [
     "douyin",
     "tamtam",
     "web",
+    # issue 20: platforms that carry this content and were not recognised
+    "discord",
+    "whatsapp",
+    "matrix",
+    "signal",
+    "threads",
+    "viber",
 ]
 
 V = "aBcDeFgHi_0"  # an invented 11-character YouTube video id
@@ -139,6 +146,12 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("https://www.douyin.com/video/7234567890123456789", "douyin", "post", "douyin:post:7234567890123456789"),
     ("https://tt.me/loremchannel", "tamtam", "account", "tamtam:account:loremchannel"),
     ("https://tamtam.chat/join/AbCdEf", "tamtam", "invite", "tamtam:invite:AbCdEf"),
+    ("https://discord.gg/LoremIpsum", "discord", "invite", "discord:invite:LoremIpsum"),
+    ("https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv", "whatsapp", "invite", "whatsapp:invite:AbCdEfGhIjKlMnOpQrStUv"),
+    ("https://matrix.to/#/#lorem:matrix.org", "matrix", "account", "matrix:account:#lorem:matrix.org"),
+    ("https://signal.group/#CjQKIExampleLoremIpsumDolorSitAmet0123", "signal", "invite", "signal:invite:CjQKIExampleLoremIpsumDolorSitAmet0123"),
+    ("https://www.threads.net/@lorem.ipsum/post/C1AbCdEfGhI", "threads", "post", "threads:post:C1AbCdEfGhI"),
+    ("https://invite.viber.com/?g2=AQBLoremIpsumDolor", "viber", "invite", "viber:invite:AQBLoremIpsumDolor"),
     # web, shorteners, wrappers
     ("https://www.lorem-ipsum.example.co.uk/a/b?utm_source=x&b=2&a=1", "web", "page", "web:page:lorem-ipsum.example.co.uk/a/b?a=1&b=2"),
     ("http://Lorem.Blogspot.com/", "web", "site", "web:site:lorem.blogspot.com"),

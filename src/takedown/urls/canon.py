@@ -69,6 +69,9 @@ TRACKING = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "_nc_", "pk_", "oly_", "__cft__", "__tn__", "hsa_", "mtm_")
 
+# Paths that name content without a host: Facebook's own, read by parse as facebook.com's.
+HOSTLESS_FACEBOOK = ("profile.php", "permalink.php")
+
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _PORT_AFTER = re.compile(r"[0-9]*(?:[/?#\\]|\Z)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -177,7 +180,11 @@ def _decode(match: re.Match[str]) -> str:
 
 
 def _pairs(query: str) -> tuple[tuple[str, str], ...]:
-    """(lowercase name, raw pair) for each pair of an escaped query, tracking and empty dropped."""
+    """(lowercase name, raw pair) for each pair of an escaped query, tracking and empty dropped.
+
+    ``&amp;`` (a URL copied out of HTML source) separates pairs as ``&`` does."""
+    if "amp;" in query:
+        query = query.replace("&amp;", "&")
     pairs: list[tuple[str, str]] = []
     for raw in query.split("&"):
         if not raw:
@@ -226,6 +233,10 @@ def _split_scheme(s: str) -> tuple[str, str]:
         if not _PORT_AFTER.match(rest) or scheme in REFUSED_SCHEMES:
             why = REFUSED_SCHEMES.get(scheme, "is not supported: only http and https")
             raise UrlError(f"scheme {scheme!r} {why}")
+    if s[0] in "/\\" and s[1:2] not in ("/", "\\") and not s[1:].startswith(HOSTLESS_FACEBOOK):
+        raise UrlError(
+            f"no host: {s[:60]!r} is a path without its site; give the whole URL, https://host/path"
+        )
     return "https", s.lstrip("/\\")
 
 
@@ -293,9 +304,11 @@ def canonicalise_general(text: str) -> Url:
     raw_host, port = _split_hostport(authority, scheme)
     host = canonical_host(raw_host)
     path, hashmark, fragment = rest.partition("#")
-    path, question, query = path.partition("?")
-    if hashmark and fragment.startswith("!/") and path in ("", "/") and not question:
-        path, question, query = fragment[1:].partition("?")  # AJAX "#!/" route: it is the path
+    path, _, query = path.partition("?")
+    if hashmark and fragment.startswith("!/") and path in ("", "/"):
+        # An AJAX "#!/" route is the path, with its own query; the page shell's query
+        # (?lang=…, tracking) before it does not name the content.
+        path, _, query = fragment[1:].partition("?")
     return Url(
         scheme,
         host,

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import idna
 
 from takedown.urls.model import UrlError
-from takedown.urls.psl import top_domain
+from takedown.urls.psl import public_suffix_start, top_domain
 
 # Forbidden domain code points (WHATWG) after percent-decoding, plus the C0 controls and DEL.
 _FORBIDDEN = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
@@ -131,3 +131,10 @@ def registrable_domain(host: str) -> str:
     if is_ip(host):
         return host
     return top_domain(host) or host
+
+
+@lru_cache(maxsize=65536)
+def has_public_suffix(host: str) -> bool:
+    """Whether ``host`` is an IP or ends in a public suffix (``lorem.example`` and
+    ``index.html`` do not: no such top-level domain exists)."""
+    return is_ip(host) or public_suffix_start(host.split(".")) is not None

@@ -19,6 +19,7 @@ class _Fields(NamedTuple):
     key: str
     parents: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    secret: str | None = None
 
 
 class ContentRef(_Fields):
@@ -27,6 +28,11 @@ class ContentRef(_Fields):
     It is a named tuple underneath because parse builds one per report row and a tuple is
     several times cheaper to build than a frozen dataclass. It compares equal only to another
     ``ContentRef``, never to a plain tuple.
+
+    ``secret`` is what the URL carried that opens the content but must not travel with it: a
+    file host's decryption key (``mega.nz/file/<id>#<key>``). It is never part of the key, the
+    canonical URL or the parents, and :meth:`as_dict` leaves it out; intake keeps it with the
+    report, for the reporting unit and auditors only.
     """
 
     __slots__ = ()

@@ -7,8 +7,9 @@ import re
 from functools import lru_cache
 from urllib.parse import unquote
 
-from takedown.urls.canon import Url, canonicalise_fast, canonicalise_general
-from takedown.urls.hosts import is_ip, registrable_domain
+from takedown.urls.canon import HOSTLESS_FACEBOOK, Url, canonicalise_fast, canonicalise_general
+from takedown.urls.deeplinks import translate
+from takedown.urls.hosts import has_public_suffix, is_ip, registrable_domain
 from takedown.urls.model import ContentRef, UrlError
 from takedown.urls.registry import HostInfo, registry
 from takedown.urls.rules import Plan, Wrapper
@@ -20,12 +21,15 @@ FLAG_CREDENTIALS = "credentials_removed"
 FLAG_SHORTENER = "needs_resolution"
 FLAG_REDIRECT = "unwrapped_redirect"
 FLAG_ARCHIVE = "archived_copy"
+FLAG_MIRROR = "mirror"
 
 _CREDENTIALS = (FLAG_CREDENTIALS,)
 # ContentRef is a named tuple: tuple.__new__ builds one without the keyword-argument machinery.
 _new = tuple.__new__
 
 _archive_regexes: dict[str, re.Pattern[str]] = {}
+# Text that names its site: a scheme, or "//" before the host.
+_HAS_AUTHORITY = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.\-]*:|[/\\]{2})")
 
 
 def _bounded(key: str) -> str:
@@ -60,8 +64,13 @@ def _check_web_host(host: str) -> None:
         raise UrlError(f"host {host!r} is not a domain name on the internet (it has no dot)")
 
 
-def _web(text: str, url: Url, info: HostInfo, flags: tuple[str, ...]) -> ContentRef:
+def _web(text: str, url: Url, info: HostInfo, flags: tuple[str, ...], current: str) -> ContentRef:
     _check_web_host(info.host)
+    if not has_public_suffix(info.host) and not _HAS_AUTHORITY.match(current):
+        raise UrlError(
+            f"no host: {info.host!r} is not a domain name on the internet (no such top-level "
+            "domain); give the whole URL, https://host/path"
+        )
     host = _hostport(url, info.host)
     account = registrable_domain(info.host)
     query = url.query_string(sort=True)
@@ -93,7 +102,9 @@ def _matched(url: Url, plan: Plan, groups: dict[str, str]) -> bool:
     return True
 
 
-def _platform(text: str, url: Url, info: HostInfo, flags: tuple[str, ...]) -> ContentRef:
+def _platform(
+    text: str, url: Url, info: HostInfo, flags: tuple[str, ...], current: str
+) -> ContentRef:
     platform = info.platform
     rules = info.rules
     assert platform is not None and rules is not None
@@ -109,6 +120,8 @@ def _platform(text: str, url: Url, info: HostInfo, flags: tuple[str, ...]) -> Co
             value = groups.get(name)
             if value:
                 groups[name] = value.lower()
+        if info.mirror:
+            flags = (*flags, FLAG_MIRROR)
         key = plan.key(groups)
         return _new(
             ContentRef,
@@ -122,8 +135,11 @@ def _platform(text: str, url: Url, info: HostInfo, flags: tuple[str, ...]) -> Co
                 key if len(key) <= MAX_KEY else _bounded(key),
                 tuple([parent(groups) for parent in plan.parents]) if plan.parents else (),
                 (*flags, *plan.flags) if flags else plan.flags,
+                (groups.get(plan.secret) or None) if plan.secret else None,
             ),
         )
+    if info.mirror:
+        return _web(text, url, info, flags, current)
     query = url.query_string(sort=True)
     tail = f"{url.path}?{query}" if query else url.path
     host = info.canonical_host
@@ -146,26 +162,35 @@ def _shortened(text: str, url: Url, info: HostInfo, flags: tuple[str, ...]) -> C
     )
 
 
-def _target(url: Url, wrapper: Wrapper) -> tuple[str, str] | None:
-    """(target URL, archive timestamp or "") when ``url`` is this wrapper, else None."""
+def _target(url: Url, wrapper: Wrapper, current: str) -> tuple[str, str | None] | None:
+    """(target URL, None for a redirect or the archive's timestamp) when ``url`` is this
+    wrapper, else None. An archive URL without a timestamp (the latest snapshot) has ""."""
     regex = _archive_regexes.get(wrapper.path)
     if regex is None:
         regex = _archive_regexes.setdefault(wrapper.path, re.compile(wrapper.path))
     match = regex.fullmatch(url.path)
     if match is None:
         return None
-    if wrapper.param is not None:
+    if wrapper.extract is not None:
+        target = wrapper.extract(current)
+    elif wrapper.param is not None:
         value = url.param(wrapper.param)
-        return (unquote(value), "") if value else None
-    query = url.query_string()
-    return match.group("target") + (f"?{query}" if query else ""), match.group("ts")
+        target = (wrapper.decode(value) if wrapper.decode else unquote(value)) if value else None
+    else:
+        query = url.query_string()
+        return match.group("target") + (f"?{query}" if query else ""), match.group("ts") or ""
+    if not target:
+        return None
+    if wrapper.base is not None and target[0] == "/" and target[1:2] not in ("/", "\\"):
+        target = wrapper.base + target  # a sign-in page's "next=/watch?v=…"
+    return target, None
 
 
 def _unwrap(
-    text: str, url: Url, info: HostInfo, flags: tuple[str, ...], depth: int
+    text: str, url: Url, info: HostInfo, flags: tuple[str, ...], depth: int, current: str
 ) -> ContentRef | None:
     for wrapper in info.redirects:
-        found = _target(url, wrapper)
+        found = _target(url, wrapper, current)
         if found is None:
             continue
         target, stamp = found
@@ -173,35 +198,47 @@ def _unwrap(
             inner = _parse(target, text, depth + 1)
         except UrlError:
             return None
-        if not stamp:
+        if stamp is None:
             return ContentRef(
                 text, inner.canonical_url, inner.platform, inner.kind, inner.account, inner.id,
                 inner.key, inner.parents, tuple(dict.fromkeys((*flags, FLAG_REDIRECT, *inner.flags))),
+                inner.secret,
             )  # fmt: skip
         platform = info.platform.name if info.platform else "web"
-        canonical = f"https://{info.host}/web/{stamp}/{inner.canonical_url}"
-        key = _bounded(f"{platform}:page:web/{stamp}/{inner.key}")
+        at = f"{stamp}/" if stamp else ""
+        canonical = f"https://{info.host}/web/{at}{inner.canonical_url}"
+        key = _bounded(f"{platform}:page:web/{at}{inner.key}")
         extra = tuple(f for f in inner.flags if f != FLAG_CREDENTIALS)
         return ContentRef(
-            text, canonical, platform, "page", None, stamp, key, (inner.key, *inner.parents),
-            tuple(dict.fromkeys((*flags, FLAG_ARCHIVE, *extra))),
+            text, canonical, platform, "page", None, stamp or None, key, (inner.key, *inner.parents),
+            tuple(dict.fromkeys((*flags, FLAG_ARCHIVE, *extra))), inner.secret,
         )  # fmt: skip
     return None
 
 
 def _parse(text: str, original: str, depth: int) -> ContentRef:
-    url = canonicalise_fast(text) or canonicalise_general(text)
+    url = canonicalise_fast(text)
+    if url is None:
+        target = translate(text) if depth < MAX_DEPTH else None
+        if target is not None:  # an app's deep link (tg://resolve?…): read as its web link
+            return _parse(target, original, depth + 1)
+        url = canonicalise_general(text)
     info = registry().lookup(url.host)
     flags = _CREDENTIALS if url.had_credentials else ()
     if info.wrapped is not None and depth < MAX_DEPTH and info.wrapped.fullmatch(url.path):
-        unwrapped = _unwrap(original, url, info, flags, depth)
+        unwrapped = _unwrap(original, url, info, flags, depth, text)
         if unwrapped is not None:
             return unwrapped
     if info.shortener_of is not None:
         return _shortened(original, url, info, flags)
     if info.platform is None:
-        return _web(original, url, info, flags)
-    return _platform(original, url, info, flags)
+        if info.host in HOSTLESS_FACEBOOK and not _HAS_AUTHORITY.match(text) and depth < MAX_DEPTH:
+            # "profile.php?id=…" pasted without its host can only be Facebook's
+            return _parse(
+                f"https://www.facebook.com/{text.strip().lstrip('/')}", original, depth + 1
+            )
+        return _web(original, url, info, flags, text)
+    return _platform(original, url, info, flags, text)
 
 
 def parse(text: str) -> ContentRef:

@@ -21,7 +21,8 @@ class HostInfo:
     """What a canonical host means: its platform (None for the open web) and how to read it.
 
     ``wrapped`` matches the paths of all the host's ``redirects`` at once, so that the many URLs
-    that are not wrappers cost one regex call.
+    that are not wrappers cost one regex call. ``mirror`` says the host is someone else's
+    front-end to ``platform`` (see ``Platform.mirrors``).
     """
 
     platform: Platform | None
@@ -32,6 +33,7 @@ class HostInfo:
     redirects: tuple[Wrapper, ...]
     rules: CompiledRules | None
     wrapped: re.Pattern[str] | None
+    mirror: bool = False
 
 
 class Registry:
@@ -41,6 +43,10 @@ class Registry:
         self.wildcard: dict[str, Platform] = {}
         self.shorteners: dict[str, str] = {}
         self.redirects: dict[str, list[Wrapper]] = {}
+        self.wild_redirects: dict[str, list[Wrapper]] = {}
+        self.mirrors: dict[str, Platform] = {}
+        self.mirror_wildcard: dict[str, Platform] = {}
+        self.mirror_labels: dict[str, Platform] = {}
         self._cache: dict[str, HostInfo] = {}
         for platform in platforms:
             for host in platform.hosts:
@@ -51,7 +57,19 @@ class Registry:
                 self.shorteners[host] = platform.name
             for wrapper in platform.redirects:
                 for host in wrapper.hosts:
-                    self.redirects.setdefault(host, []).append(wrapper)
+                    if host.startswith("*."):
+                        self.wild_redirects.setdefault(host[2:], []).append(wrapper)
+                    else:
+                        self.redirects.setdefault(host, []).append(wrapper)
+            for host in platform.mirrors:
+                if host.startswith("*."):
+                    self._put(self.mirror_wildcard, host[2:], platform)
+                self._put(self.mirrors, host.removeprefix("*."), platform)
+            for label in platform.mirror_labels:
+                self._put(self.mirror_labels, label, platform)
+        for host in (*self.mirrors, *self.mirror_wildcard):
+            if host in self.exact or host in self.wildcard:
+                raise ValueError(f"host {host!r} is both a platform's and a mirror")
 
     @staticmethod
     def _put(index: dict[str, Platform], host: str, platform: Platform) -> None:
@@ -69,6 +87,28 @@ class Registry:
             if platform is not None:
                 return platform, ".".join(labels[:i])
         return None, ""
+
+    def _mirror(self, host: str) -> Platform | None:
+        """The platform that ``host`` is a front-end of: listed, or named by its first label."""
+        platform = self.mirrors.get(host)
+        if platform is not None:
+            return platform
+        labels = host.split(".")
+        for i in range(1, len(labels) - 1):
+            platform = self.mirror_wildcard.get(".".join(labels[i:]))
+            if platform is not None:
+                return platform
+        if len(labels) > 1:
+            return self.mirror_labels.get(labels[0].split("-", 1)[0])
+        return None
+
+    def _wild_redirects(self, host: str) -> tuple[Wrapper, ...]:
+        labels = host.split(".")
+        for i in range(1, len(labels) - 1):
+            found = self.wild_redirects.get(".".join(labels[i:]))
+            if found:
+                return tuple(found)
+        return ()
 
     def lookup(self, host: str) -> HostInfo:
         """What ``host`` (canonical) means; remembered for the most recent hosts."""
@@ -88,9 +128,18 @@ class Registry:
                 folded = host[len(prefix) :]
                 break
         redirects = redirects or tuple(self.redirects.get(folded, ()))
+        redirects = redirects or self._wild_redirects(folded)
         shortener = shortener or self.shorteners.get(folded)
         wrapped = _any_path(redirects)
         platform, sub = self._find(folded)
+        if platform is None:
+            front = self._mirror(folded)
+            if front is not None:
+                rules = compile_rules(front, folded)
+                return HostInfo(
+                    front, folded, front.canonical_host, "", shortener, redirects, rules, wrapped,
+                    mirror=True,
+                )  # fmt: skip
         if platform is None or platform.name == "web":
             return HostInfo(None, folded, folded, "", shortener, redirects, None, wrapped)
         canonical = folded if sub and platform.keep_subdomain else platform.canonical_host

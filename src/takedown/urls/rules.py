@@ -30,6 +30,8 @@ class Rule:
     rule to some of the platform's hosts (``*.example.com`` for subdomains; ``{sub}`` is then
     the subdomain). ``fragment``, when set, must match the fragment (for sites that route by
     it); its named groups join the others. Named groups in query regexes join them too.
+    ``secret`` names a group (of the fragment, usually) that holds a decryption key: it goes to
+    ``ContentRef.secret`` and must appear in no template.
     """
 
     kind: str
@@ -44,6 +46,7 @@ class Rule:
     hosts: tuple[str, ...] = ()
     lower: tuple[str, ...] = ("account",)
     flags: tuple[str, ...] = ()
+    secret: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -51,12 +54,16 @@ class Rule:
         known = {"sub", *re.compile(self.path).groupindex, *self.query}
         for pattern in (*self.query.values(), self.fragment or ""):
             known.update(re.compile(pattern).groupindex)
+        if self.secret is not None and self.secret not in known:
+            raise ValueError(f"rule {self.path!r}: secret group {self.secret!r} is unknown")
         for template in (self.key, self.canonical, self.account, self.id, *self.parents):
             for _, name, _, _ in string.Formatter().parse(template or ""):
                 if name is not None and name not in known:
                     raise ValueError(
                         f"rule {self.path!r}: template {template!r} uses unknown {name!r}"
                     )
+                if name is not None and name == self.secret:
+                    raise ValueError(f"rule {self.path!r}: template {template!r} uses the secret")
 
 
 @dataclass(frozen=True)
@@ -64,14 +71,19 @@ class Wrapper:
     """A URL that carries another URL: a redirect (unwrapped) or an archive (kept, with parent).
 
     ``path`` is a regex matched in full against the canonical path. ``param`` names the query
-    parameter holding the target; with ``param=None`` the path regex has groups ``ts`` and
-    ``target`` (archive style: the archive stays the item, the target becomes its parent).
-    ``hosts`` are exact canonical hosts.
+    parameter holding the target, read with ``decode`` (percent-decoding unless given); with
+    ``param=None`` the path regex has groups ``ts`` and ``target`` (archive style: the archive
+    stays the item, the target becomes its parent), unless ``extract`` reads the target from
+    the URL as it was given (for encodings that canonicalisation would disturb). A target that is a path (``/watch?v=…``, as sign-in pages carry it) is read
+    on ``base``. ``hosts`` are canonical hosts; ``*.example.com`` admits every subdomain.
     """
 
     hosts: tuple[str, ...]
     path: str
     param: str | None = None
+    decode: Callable[[str], str | None] | None = None
+    extract: Callable[[str], str | None] | None = None
+    base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,11 @@ class Platform:
     ``*.example.com`` also admits every subdomain. ``shorteners`` are hosts whose links only
     say where to go after a redirect: they are flagged ``needs_resolution``. ``redirects``
     are wrappers whose target replaces them.
+
+    ``mirrors`` are hosts of other people's front-ends to the platform (an Invidious instance
+    for YouTube, a Nitter instance for X), and ``mirror_labels`` first labels that name one
+    (``invidious.<anything>``): where one of the platform's rules reads the path, the URL is
+    the platform's content, flagged ``mirror``; any other path there is a web page.
     """
 
     name: str
@@ -90,6 +107,8 @@ class Platform:
     shorteners: tuple[str, ...] = ()
     redirects: tuple[Wrapper, ...] = ()
     keep_subdomain: bool = True
+    mirrors: tuple[str, ...] = ()
+    mirror_labels: tuple[str, ...] = ()
 
     @property
     def canonical_host(self) -> str:
@@ -117,7 +136,7 @@ class Plan:
 
     __slots__ = (
         "account", "canonical", "flags", "fragment", "id", "index", "key", "kind", "lower",
-        "parents", "queries",
+        "parents", "queries", "secret",
     )  # fmt: skip
 
     def __init__(self, index: int, rule: Rule, platform: str) -> None:
@@ -132,6 +151,7 @@ class Plan:
         self.flags = rule.flags
         self.queries = tuple((n, re.compile(p)) for n, p in rule.query.items())
         self.fragment = re.compile(rule.fragment) if rule.fragment else None
+        self.secret = rule.secret
 
 
 class CompiledRules:

@@ -15,13 +15,24 @@ _POST_ID = r"(?P<id>pfbid[A-Za-z0-9]+|[0-9]+)"
 _ACCOUNT = "facebook:account:{account}"
 _VIDEO = "https://www.facebook.com/watch?v={id}"
 
+# Facebook's onion services (the current v3 address and the retired v2 one) are Facebook.
+_ONIONS = (
+    "facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion",
+    "facebookcorewwwi.onion",
+)
+_OWN = ("facebook.com", "www.facebook.com", "m.facebook.com", "web.facebook.com")
+
 PLATFORM = Platform(
     name="facebook",
-    hosts=("facebook.com", "*.facebook.com", "fb.com"),
+    hosts=("facebook.com", "*.facebook.com", "fb.com", *_ONIONS, *(f"*.{o}" for o in _ONIONS)),
     keep_subdomain=False,
     shorteners=("fb.me", "fb.watch"),
-    redirects=(Wrapper(hosts=("l.facebook.com", "lm.facebook.com", "facebook.com", "www.facebook.com", "l.messenger.com"),
-                       path=r"/l\.php", param="u"),),
+    redirects=(
+        Wrapper(hosts=("l.facebook.com", "lm.facebook.com", *_OWN, "l.messenger.com"), path=r"/l\.php", param="u"),
+        # The embedded player and post plugin carry the page they show; login pages where they lead.
+        Wrapper(hosts=_OWN, path=r"/plugins/(?:video|post)\.php/?", param="href"),
+        Wrapper(hosts=_OWN, path=r"/(?:login(?:\.php|/.*)?|checkpoint/.*)", param="next", base="https://www.facebook.com"),
+    ),
     rules=(
         Rule("post", rf"/{_RESERVED}{_NAME}/posts/(?:[^/]+/)?{_POST_ID}", "{id}", "https://www.facebook.com/{account}/posts/{id}",
              parents=(_ACCOUNT,)),
@@ -34,9 +45,14 @@ PLATFORM = Platform(
              query={"fbid": r"(?P<id>[0-9]+)"}, lower=()),
         Rule("post", rf"/{_RESERVED}{_NAME}/photos/(?:[^/]+/)?(?P<id>[0-9]+)", "photo/{id}",
              "https://www.facebook.com/photo/?fbid={id}", parents=(_ACCOUNT,)),
-        Rule("post", r"/(?:watch|video\.php)", "video/{id}", _VIDEO, account=None, query={"v": r"(?P<id>[0-9]+)"}, lower=()),
+        Rule("post", r"/(?:watch|watch/live|video\.php|video/video\.php)", "video/{id}", _VIDEO, account=None,
+             query={"v": r"(?P<id>[0-9]+)"}, lower=()),
+        Rule("post", r"/video/embed", "video/{id}", _VIDEO, account=None, query={"video_id": r"(?P<id>[0-9]+)"}, lower=()),
         Rule("post", r"/(?:reel|watch/live|videos)/(?P<id>[0-9]+)", "video/{id}", _VIDEO, account=None, lower=()),
         Rule("post", rf"/{_RESERVED}{_NAME}/videos/(?:[^/]+/)?(?P<id>[0-9]+)", "video/{id}", _VIDEO, parents=(_ACCOUNT,)),
+        Rule("collection", r"/media/set", "set/{id}", "https://www.facebook.com/media/set/?set={id}", account=None,
+             query={"set": r"(?P<id>[a-z]+\.[0-9]+)"}, lower=()),
+        Rule("collection", r"/hashtag/(?P<id>[^/]+)", "hashtag/{id}", "https://www.facebook.com/hashtag/{id}", account=None, lower=("id",)),
         Rule("post", r"/events/(?P<id>[0-9]+)", "event/{id}", "https://www.facebook.com/events/{id}", account=None, lower=()),
         Rule("page", r"/share/(?P<type>[prv]|)/?(?P<id>[A-Za-z0-9]+)", "share/{id}", "https://www.facebook.com/share/{type}/{id}",
              account=None, lower=(), flags=("needs_resolution",)),

@@ -1,6 +1,8 @@
-"""MEGA: files and folders, new (/file/<id>) and legacy (#!<id>!<key>) forms.
+"""MEGA: files and folders, new (/file/<id>#<key>) and legacy (#!<id>!<key>) forms.
 
-The decryption key after ``#`` is never part of the key or the canonical URL.
+The decryption key after ``#`` opens the file: it is never part of the key, the canonical URL
+or the parents, and is returned as ``ContentRef.secret`` so that intake can keep it with the
+report (docs/urls.md, "Secrets in URLs").
 """
 
 from __future__ import annotations
@@ -8,15 +10,20 @@ from __future__ import annotations
 from takedown.urls.rules import Platform, Rule
 
 _ID = r"(?P<id>[A-Za-z0-9_\-]{8})"
+_KEY = r"(?P<key>[A-Za-z0-9_\-]{1,100})"
+# What follows the key in a folder link: the file or folder opened inside it.
+_INSIDE = r"(?:/(?:file|folder)/[A-Za-z0-9_\-]+)*"
 
 PLATFORM = Platform(
     name="mega",
-    hosts=("mega.nz", "mega.co.nz", "mega.io"),
+    hosts=("mega.nz", "mega.co.nz", "mega.io", "mega.app"),
     rules=(
-        Rule("file", rf"/(?:file|embed)/{_ID}", "{id}", "https://mega.nz/file/{id}", account=None, lower=()),
+        Rule("file", rf"/(?:file|embed)/{_ID}", "{id}", "https://mega.nz/file/{id}", account=None,
+             fragment=rf"(?:!?{_KEY})?.*", secret="key", lower=()),
         Rule("collection", rf"/folder/{_ID}(?:/(?:file|folder)/[A-Za-z0-9_\-]+)?", "folder/{id}", "https://mega.nz/folder/{id}",
-             account=None, lower=()),
-        Rule("file", r"", "{id}", "https://mega.nz/file/{id}", account=None, fragment=rf"!{_ID}(?:!.*)?", lower=()),
-        Rule("collection", r"", "folder/{id}", "https://mega.nz/folder/{id}", account=None, fragment=rf"F!{_ID}(?:!.*)?", lower=()),
+             account=None, fragment=rf"(?:{_KEY}{_INSIDE})?.*", secret="key", lower=()),
+        Rule("file", r"", "{id}", "https://mega.nz/file/{id}", account=None, fragment=rf"!{_ID}(?:!{_KEY})?.*", secret="key", lower=()),
+        Rule("collection", r"", "folder/{id}", "https://mega.nz/folder/{id}", account=None, fragment=rf"F!{_ID}(?:!{_KEY})?.*",
+             secret="key", lower=()),
     ),
 )  # fmt: skip

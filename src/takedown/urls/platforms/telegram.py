@@ -21,10 +21,12 @@ PLATFORM = Platform(
         Wrapper(hosts=("t.me",), path=r"/share(?:/url)?", param="url"),
     ),
     rules=(
-        Rule("invite", r"/joinchat/(?P<id>[A-Za-z0-9_-]+)", "{id}", "https://t.me/+{id}", account=None, lower=()),
+        # Invites, also with the web preview's "/s/" before or after the marker, as people paste them.
+        Rule("invite", r"/(?:s/)?joinchat/(?:s/)?(?P<id>[A-Za-z0-9_-]+)", "{id}", "https://t.me/+{id}", account=None, lower=()),
         # "+" followed by digits only is a phone number, not an invite.
         Rule("account", r"/\+(?P<id>[0-9]{5,15})", "+{id}", "https://t.me/+{id}", account="+{id}", id=None, lower=()),
-        Rule("invite", r"/\+(?P<id>[A-Za-z0-9_-]+)", "{id}", "https://t.me/+{id}", account=None, lower=()),
+        Rule("invite", r"/(?:s/)?(?:\+|%2B)(?P<id>[A-Za-z0-9_-]+)(?:/s)?", "{id}", "https://t.me/+{id}", account=None, lower=()),
+        Rule("account", rf"/boost/{_NAME}", "{account}", "https://t.me/{account}", id=None),
         Rule("invite", r"/addlist/(?P<id>[A-Za-z0-9_-]+)", "addlist/{id}", "https://t.me/addlist/{id}", account=None, lower=()),
         Rule("collection", r"/(?P<set>addstickers|addemoji)/(?P<id>[A-Za-z0-9_]+)", "{set}/{id}", "https://t.me/{set}/{id}", account=None, lower=()),
         # Private channels and groups: /c/<chat>/<post>, optionally with a topic in between.

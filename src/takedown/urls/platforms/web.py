@@ -6,22 +6,17 @@ domain from the Public Suffix List.
 
 from __future__ import annotations
 
+from takedown.urls.decoders import proofpoint_v2, proofpoint_v3
 from takedown.urls.rules import Platform, Wrapper
 
-_GOOGLES = (
-    "google.com",
-    "www.google.com",
-    "google.co.uk",
-    "www.google.co.uk",
-    "google.de",
-    "www.google.de",
-    "google.fr",
-    "www.google.fr",
-    "google.ru",
-    "www.google.ru",
-    "google.com.tr",
-    "www.google.com.tr",
-)
+# Google's search and mail redirects, on the Google domains that referral units meet most
+# (the host with or without www.: "www." is folded before lookup).
+_GOOGLE_SUFFIXES = (
+    "com", "co.uk", "de", "fr", "ru", "com.tr", "es", "it", "nl", "pl", "be", "at", "ch", "se", "dk", "fi",
+    "no", "pt", "gr", "cz", "hu", "ro", "bg", "ie", "lu", "lt", "lv", "ee", "si", "sk", "hr", "com.ua",
+    "com.br", "ca", "com.au", "co.in", "com.eg", "com.sa", "ae", "com.pk", "co.id", "com.mx", "com.ar",
+)  # fmt: skip
+_GOOGLES = tuple(f"google.{suffix}" for suffix in _GOOGLE_SUFFIXES)
 
 PLATFORM = Platform(
     name="web",
@@ -38,5 +33,12 @@ PLATFORM = Platform(
         Wrapper(hosts=("duckduckgo.com",), path=r"/l", param="uddg"),
         Wrapper(hosts=("steamcommunity.com",), path=r"/linkfilter", param="url"),
         Wrapper(hosts=("slack-redir.net",), path=r"/link", param="url"),
+        # Mail filters that rewrite every link: Microsoft Defender Safe Links (Outlook, Teams)
+        # and Proofpoint URL Defense (v1 percent-encoded, v2 its own escapes, v3 in the path).
+        Wrapper(hosts=("*.safelinks.protection.outlook.com", "*.safelinks.protection.office365.us"), path=r"/.*", param="url"),
+        Wrapper(hosts=("statics.teams.cdn.office.net",), path=r"/evergreen-assets/safelinks/.*", param="url"),
+        Wrapper(hosts=("urldefense.proofpoint.com", "urldefense.com"), path=r"/v1/url", param="u"),
+        Wrapper(hosts=("urldefense.proofpoint.com", "urldefense.com"), path=r"/v2/url", param="u", decode=proofpoint_v2),
+        Wrapper(hosts=("urldefense.proofpoint.com", "urldefense.com"), path=r"/v3/__.*", extract=proofpoint_v3),
     ),
 )  # fmt: skip
