@@ -2,7 +2,8 @@
 
 Telegram's ``tg:`` links (core.telegram.org/api/links) open the same things as ``t.me`` links:
 ``tg://resolve?domain=<name>&post=<id>`` is ``https://t.me/<name>/<id>``,
-``tg://join?invite=<hash>`` is ``https://t.me/+<hash>``, and so on. A ``tg:`` link that opens
+``tg://join?invite=<hash>`` is ``https://t.me/+<hash>``, ``tg://boost?domain=<name>`` the
+channel, ``tg://msg_url?url=`` and ``tg://share?url=`` the URL they share, and so on. A ``tg:`` link that opens
 no content (settings, a proxy, a private chat by internal id) is refused with the reason.
 """
 
@@ -57,6 +58,12 @@ def _privatepost(p: dict[str, str], link: str) -> str:
     return f"https://t.me/c/{channel}"
 
 
+def _boost(p: dict[str, str], link: str) -> str:
+    if "channel" in p and "domain" not in p:
+        return "https://t.me/c/" + _need(p, "channel", _NUMBER, link)
+    return "https://t.me/" + _need(p, "domain", _NAME, link)
+
+
 _ACTIONS: dict[str, Callable[[dict[str, str], str], str]] = {
     "resolve": _resolve,
     "join": lambda p, link: "https://t.me/+" + _need(p, "invite", _CODE, link),
@@ -64,7 +71,10 @@ _ACTIONS: dict[str, Callable[[dict[str, str], str], str]] = {
     "addstickers": lambda p, link: "https://t.me/addstickers/" + _need(p, "set", _CODE, link),
     "addemoji": lambda p, link: "https://t.me/addemoji/" + _need(p, "set", _CODE, link),
     "addlist": lambda p, link: "https://t.me/addlist/" + _need(p, "slug", _CODE, link),
+    "addtheme": lambda p, link: "https://t.me/addtheme/" + _need(p, "slug", _CODE, link),
     "msg_url": lambda p, link: _need(p, "url", _URL, link),
+    "share": lambda p, link: _need(p, "url", _URL, link),
+    "boost": _boost,
 }
 
 

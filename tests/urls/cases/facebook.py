@@ -2,7 +2,7 @@
 
 SOURCES = {
     "share": "hand-made from Facebook's 'Copy link' on posts, videos, albums and pages",
-    "plugins": "Meta for Developers, 'Embedded Video Player' and 'Embedded Posts': facebook.com/plugins/video.php?href=<URL>",
+    "plugins": "Meta for Developers, 'Embedded Video Player', 'Embedded Posts' and 'Share Dialog': facebook.com/plugins/video.php?href=<URL>, /sharer/sharer.php?u=<URL>",
     "login": "hand-made: facebook.com/login/?next=<URL>, where a signed-out visitor lands",
     "onion": "Facebook's onion services: facebookcorewwwi.onion (2014) and facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion (v3)",
     "hostless": "issue 20: profile.php?id=… and permalink.php?… pasted without a host are Facebook's alone; other host-less paths are refused",
@@ -32,6 +32,12 @@ CASES = [
     ("https://www.facebook.com/watch/live/?v=1234567890", "facebook:post:video/1234567890", "1234567890", None, "share"),
     ("https://www.facebook.com/video/embed?video_id=1234567890", "facebook:post:video/1234567890", "1234567890", None, "plugins"),
     ("https://www.facebook.com/video.php?v=1234567890&fref=nf", "facebook:post:video/1234567890", "1234567890", None, "share"),
+    ("https://www.facebook.com/groups/loremgroup/?multi_permalinks=1234567890&ref=share", "facebook:post:1234567890", "1234567890",
+     "groups/loremgroup", "share", {"parents": ("facebook:account:groups/loremgroup",)}),
+    ("https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Ft.me%2Florem_news%2F42", "telegram:post:lorem_news/42", "42", "lorem_news",
+     "plugins"),
+    ("https://www.facebook.com/notes/lorem-page/lorem-title/1234567890/", "facebook:post:note/1234567890", "1234567890", None, "share"),
+    ("https://www.facebook.com/marketplace/item/1234567890/", "facebook:post:marketplace/1234567890", "1234567890", None, "share"),
 ]  # fmt: skip
 
 REFUSED = [

@@ -35,4 +35,5 @@ CASES = [
     ("https://www.instagram.com/Lorem.Ipsum/reels/", "instagram:account:lorem.ipsum", None, "lorem.ipsum", "profile"),
     ("https://www.instagram.com/lorem.ipsum/tagged/", "instagram:account:lorem.ipsum", None, "lorem.ipsum", "profile"),
     (f"https://ddinstagram.com/p/{CODE}/", POST, CODE, None, "fixer", {"flags": ("mirror",)}),
+    ("https://www.instagram.com/lorem.ipsum/saved/all-posts/", "instagram:account:lorem.ipsum", None, "lorem.ipsum", "profile"),
 ]  # fmt: skip

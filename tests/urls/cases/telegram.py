@@ -37,6 +37,10 @@ CASES = [
     ("tg://privatepost?channel=1234567890&post=42", "telegram:post:c/1234567890/42", "42", "c/1234567890", "links"),
     ("tg://addstickers?set=LoremSet", "telegram:collection:addstickers/LoremSet", "LoremSet", None, "links"),
     ("tg://addlist?slug=AbCdEf", "telegram:invite:addlist/AbCdEf", "AbCdEf", None, "links"),
+    ("tg://boost?domain=lorem_news", ACCOUNT, None, "lorem_news", "links"),
+    ("tg://share?url=https%3A%2F%2Ft.me%2Florem_news%2F42", POST, "42", "lorem_news", "links"),
+    ("https://t.me/msg?url=https%3A%2F%2Ft.me%2Florem_news%2F42", POST, "42", "lorem_news", "links"),
+    ("https://t.me/addtheme/LoremTheme", "telegram:collection:addtheme/LoremTheme", "LoremTheme", None, "links"),
 ]  # fmt: skip
 
 REFUSED = [

@@ -36,4 +36,5 @@ CASES = [
     ("https://vk.com/@loremclub-lorem-ipsum-article", "vk:post:@loremclub-lorem-ipsum-article", "lorem-ipsum-article", "loremclub",
      "articles"),
     ("https://vk.com/away.php?to=https%3A%2F%2Ft.me%2Florem_news%2F42&cc_key=", "telegram:post:lorem_news/42", "42", "lorem_news", "away"),
+    ("https://vk.com/albums-12345", "vk:account:club12345", "12345", "club12345", "accounts"),
 ]  # fmt: skip

@@ -72,4 +72,8 @@ CASES = [
     (f"https://www.youtube.com/user/LoremIpsum#p/c/PL0123456789ABCDEF/0/{V}", POST, V, None, "legacy"),
     (f"https://www.youtube.com/watch?feature=player_embedded&amp;v={V}", POST, V, None, "html"),
     (f"https://www.youtube.com/oembed?url=https%3A//www.youtube.com/watch%3Fv%3D{V}&format=json", POST, V, None, "oembed"),
+    (f"https://www.youtube.com/v/{V}&hl=en_US&fs=1&", POST, V, None, "legacy"),
+    (f"https://youtu.be/{V}&t=10", POST, V, None, "share"),
+    (f"https://m.youtube.com/details?v={V}", POST, V, None, "legacy"),
+    (f"https://www.youtube.com/embed?listType=playlist&list={P}", f"youtube:collection:{P}", P, None, "embed"),
 ]  # fmt: skip

@@ -31,6 +31,9 @@ PLATFORM = Platform(
         Wrapper(hosts=("l.facebook.com", "lm.facebook.com", *_OWN, "l.messenger.com"), path=r"/l\.php", param="u"),
         # The embedded player and post plugin carry the page they show; login pages where they lead.
         Wrapper(hosts=_OWN, path=r"/plugins/(?:video|post)\.php/?", param="href"),
+        # The share dialogs carry what is being shared.
+        Wrapper(hosts=_OWN, path=r"/sharer(?:/sharer\.php|\.php)?/?", param="u"),
+        Wrapper(hosts=_OWN, path=r"/dialog/(?:share|feed)/?", param="href"),
         Wrapper(hosts=_OWN, path=r"/(?:login(?:\.php|/.*)?|checkpoint/.*)", param="next", base="https://www.facebook.com"),
     ),
     rules=(
@@ -41,6 +44,12 @@ PLATFORM = Platform(
         Rule("post", r"/groups/(?P<group>[A-Za-z0-9.\-]+)/(?:posts|permalink)/(?P<id>[0-9]+)", "{id}",
              "https://www.facebook.com/groups/{group}/posts/{id}", account="groups/{group}",
              parents=("facebook:account:groups/{group}",), lower=("group",)),
+        Rule("post", r"/groups/(?P<group>[A-Za-z0-9.\-]+)", "{id}", "https://www.facebook.com/groups/{group}/posts/{id}",
+             account="groups/{group}", query={"multi_permalinks": r"(?P<id>[0-9]+)(?:%2C.*|,.*)?"},
+             parents=("facebook:account:groups/{group}",), lower=("group",)),
+        Rule("post", r"/notes/(?:[^/]+/){0,2}(?P<id>[0-9]+)", "note/{id}", "https://www.facebook.com/notes/{id}", account=None, lower=()),
+        Rule("post", r"/marketplace/item/(?P<id>[0-9]+)", "marketplace/{id}", "https://www.facebook.com/marketplace/item/{id}",
+             account=None, lower=()),
         Rule("post", r"/photo(?:\.php)?", "photo/{id}", "https://www.facebook.com/photo/?fbid={id}", account=None,
              query={"fbid": r"(?P<id>[0-9]+)"}, lower=()),
         Rule("post", rf"/{_RESERVED}{_NAME}/photos/(?:[^/]+/)?(?P<id>[0-9]+)", "photo/{id}",

@@ -37,7 +37,7 @@ PLATFORM = Platform(
              "https://www.instagram.com/explore/locations/{id}", account=None, lower=()),
         Rule("collection", r"/reels/audio/(?P<id>[0-9]+)", "audio/{id}", "https://www.instagram.com/reels/audio/{id}",
              account=None, lower=()),
-        Rule("account", rf"/(?:stories/|_u/|_n/)?{_RESERVED}{_NAME}(?:/(?:reels|tagged|guides|channel|followers|following|live|saved|feed|igtv))?",
+        Rule("account", rf"/(?:stories/|_u/|_n/)?{_RESERVED}{_NAME}(?:/(?:reels|tagged|guides|channel|followers|following|live|saved|feed|igtv|posts)(?:/.*)?)?",
              "{account}", "https://www.instagram.com/{account}", id=None),
     ),
 )  # fmt: skip

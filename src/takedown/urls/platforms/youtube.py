@@ -50,17 +50,18 @@ PLATFORM = Platform(
                 param="continue"),
     ),
     rules=(
-        Rule("post", r"/(?:watch|watch_popup|movie|watch\.php|embed)", "{id}", _WATCH, account=None, query={"v": _VIDEO}, lower=()),
+        Rule("post", r"/(?:watch|watch_popup|movie|watch\.php|embed|details|ytscreeningroom)", "{id}", _WATCH, account=None,
+             query={"v": _VIDEO}, lower=()),
         Rule("post", r"/watch", "{id}", _WATCH, account=None, fragment=rf"!?(?:[^#]*&)?v={_VIDEO}(?:&.*)?", lower=()),
         # The home page with a video: /?v=<id>, and the old AJAX form /#/watch?v=<id>.
         Rule("post", r"", "{id}", _WATCH, account=None, query={"v": _VIDEO}, lower=()),
         Rule("post", r"", "{id}", _WATCH, account=None, fragment=rf"!?/?watch\?(?:[^#]*&)?v={_VIDEO}(?:&.*)?", lower=()),
-        Rule("post", rf"/{_VIDEO}", "{id}", _WATCH, account=None, hosts=("youtu.be",), lower=()),
+        Rule("post", rf"/{_VIDEO}(?:&.*)?", "{id}", _WATCH, account=None, hosts=("youtu.be",), lower=()),
         # Old channel pages played a video named in the fragment: /user/<name>#p/u/1/<video>.
         Rule("post", r"/(?:user|c)/[^/]+", "{id}", _WATCH, account=None, fragment=rf"p/(?:[^/]+/)*{_VIDEO}", lower=()),
-        Rule("collection", r"/embed/videoseries", "{list}", "https://www.youtube.com/playlist?list={list}",
+        Rule("collection", r"/embed(?:/videoseries)?", "{list}", "https://www.youtube.com/playlist?list={list}",
              account=None, id="{list}", query={"list": r"[A-Za-z0-9_-]{2,64}"}, lower=()),
-        Rule("post", rf"/(?:shorts|live|embed|v|e|video|watch)/(?!videoseries|live_stream){_VIDEO}", "{id}", _WATCH, account=None, lower=()),
+        Rule("post", rf"/(?:shorts|live|embed|v|e|video|watch)/(?!videoseries|live_stream){_VIDEO}(?:&.*)?", "{id}", _WATCH, account=None, lower=()),
         Rule("collection", r"/(?:playlist|view_play_list|watch_videos)", "{list}", "https://www.youtube.com/playlist?list={list}",
              account=None, id="{list}", query={"list": r"[A-Za-z0-9_-]{2,64}"}, lower=()),
         Rule("post", r"/post/(?P<id>Ug[A-Za-z0-9_-]+)", "post/{id}", "https://www.youtube.com/post/{id}", account=None, lower=()),
