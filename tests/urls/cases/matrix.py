@@ -2,6 +2,7 @@
 
 SOURCES = {
     "matrix-to": "Matrix Specification, Appendices, 'matrix.to navigation': https://matrix.to/#/<identifier>, #alias:server, !room:server, @user:server, <room>/$<event>, ?via=",
+    "uri": "Matrix Specification, Appendices, 'matrix: URI scheme': matrix:r/<alias>:<server>, matrix:roomid/<id>:<server>[/e/<event>], matrix:u/<user>:<server>",
     "element": "hand-made from Element's web app links: app.element.io/#/room/<room>[/$<event>], app.element.io/#/user/<user>",
 }
 
@@ -20,4 +21,12 @@ CASES = [
     ("https://app.element.io/#/room/!AbCdEfGhIj:matrix.org/$AbCdEf123", "matrix:post:!AbCdEfGhIj:matrix.org/AbCdEf123", "AbCdEf123",
      "!AbCdEfGhIj:matrix.org", "element"),
     ("https://app.element.io/#/user/@lorem:matrix.org", "matrix:account:@lorem:matrix.org", None, "@lorem:matrix.org", "element"),
+    ("matrix:r/lorem:matrix.org", ROOM, None, "#lorem:matrix.org", "uri"),
+    ("matrix:roomid/AbCdEfGhIj:matrix.org/e/AbCdEf123?via=matrix.org", "matrix:post:!AbCdEfGhIj:matrix.org/AbCdEf123", "AbCdEf123",
+     "!AbCdEfGhIj:matrix.org", "uri"),
+    ("matrix:u/lorem:matrix.org?action=chat", "matrix:account:@lorem:matrix.org", None, "@lorem:matrix.org", "uri"),
 ]  # fmt: skip
+
+REFUSED = [
+    ("matrix:x", "names no room", "uri"),
+]

@@ -4,6 +4,7 @@ SOURCES = {
     "click-to-chat": "WhatsApp Help, 'How to use click to chat': wa.me/<number>, api.whatsapp.com/send?phone=<number>",
     "group-link": "WhatsApp Help, 'How to invite to a group via link': chat.whatsapp.com/<code>",
     "channels": "WhatsApp Help, 'How to share a channel' and channel updates: whatsapp.com/channel/<id>, an update whatsapp.com/channel/<id>/<n>",
+    "app": "hand-made: the app's own links, whatsapp://send?phone=<number> (WhatsApp FAQ on click to chat) and whatsapp://chat?code=<invite>",
     "business": "WhatsApp Business: short links wa.me/message/<code> and catalogs wa.me/c/<number>",
 }
 
@@ -24,4 +25,6 @@ CASES = [
     ("https://wa.me/message/ABCDEFGHIJKLM1", "whatsapp:page:message/ABCDEFGHIJKLM1", "ABCDEFGHIJKLM1", None, "business",
      {"flags": ("needs_resolution",)}),
     (f"https://wa.me/c/{PHONE}", f"whatsapp:collection:catalog/+{PHONE}", PHONE, f"+{PHONE}", "business"),
+    (f"whatsapp://send?phone={PHONE}&text=Lorem", f"whatsapp:account:+{PHONE}", PHONE, f"+{PHONE}", "app"),
+    ("whatsapp://chat?code=AbCdEfGhIjKlMnOpQrStUv", "whatsapp:invite:AbCdEfGhIjKlMnOpQrStUv", "AbCdEfGhIjKlMnOpQrStUv", None, "app"),
 ]  # fmt: skip
