@@ -69,6 +69,8 @@ TRACKING = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "_nc_", "pk_", "oly_", "__cft__", "__tn__", "hsa_", "mtm_")
 
+# A drive letter, or a path relative to a folder: a file on someone's computer.
+_LOCAL_PATH = re.compile(r"[A-Za-z]:[\\/]|\.{1,2}[\\/]|~[\\/]")
 # Paths that name content without a host: Facebook's own, read by parse as facebook.com's.
 HOSTLESS_FACEBOOK = ("profile.php", "permalink.php")
 
@@ -224,6 +226,8 @@ def _check_text(text: str) -> str:
 
 
 def _split_scheme(s: str) -> tuple[str, str]:
+    if _LOCAL_PATH.match(s):
+        raise UrlError(f"no host: {s[:60]!r} is a file path on a computer, not a URL")
     match = _SCHEME.match(s)
     if match:
         scheme = match.group(1).lower()

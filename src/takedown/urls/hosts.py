@@ -100,7 +100,7 @@ def canonical_host(raw: str) -> str:
     _ipv4(host.lower())  # an IPv4 form with empty parts is an error before dots are tidied
     host = ".".join(label for label in host.split(".") if label)
     if not host:
-        raise UrlError(f"empty host in {raw!r}")
+        raise UrlError(f"no host: {raw!r} is only dots (a relative path is no URL)")
     if host.isascii():
         host = host.lower()
         for label in host.split("."):

@@ -39,4 +39,7 @@ REFUSED = [
     ("index.html", "no host", "hostless"),
     ("lorem/status/1790000000000000001", "host", "hostless"),
     ("/lorem_news/42", "no host", "hostless"),
+    ("../watch?v=aBcDeFgHi_0", "no host", "hostless"),
+    ("C:\\Users\\lorem\\video.mp4", "file path", "hostless"),
+    ("~/lorem.mp4", "file path", "hostless"),
 ]

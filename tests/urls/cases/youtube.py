@@ -66,6 +66,7 @@ CASES = [
     (f"https://piped.video/embed/{V}", POST, V, None, "piped", {"flags": ("mirror",)}),
     ("https://piped.video/preferences", "web:page:piped.video/preferences", None, "piped.video", "piped"),
     ("https://www.youtube.com/hashtag/LoremIpsum", "youtube:collection:hashtag/loremipsum", "loremipsum", None, "search"),
+    ("https://www.youtube.com/trending", "youtube:page:youtube.com/trending", None, None, "search"),
     ("https://www.youtube.com/results?search_query=lorem", "youtube:page:youtube.com/results?search_query=lorem", None, None, "search"),
     (f"https://www.youtube.com/?v={V}", POST, V, None, "legacy"),
     (f"https://www.youtube.com/#/watch?v={V}", POST, V, None, "legacy"),

@@ -17,7 +17,7 @@ _RESERVED = (
     r"|signin|logout|premium|gaming|music|kids|about|t|howyoutubeworks|creators|ads|new|upload|redirect|attribution_link"
     r"|verify_age|supported_browsers|das_captcha|oops|error|index|view_play_list|playlists|subscription_center|paid_memberships"
     r"|reporthistory|select_site|source|storefront|trends|yts|img|s|api|iframe_api|player_api|oembed|live_chat|movies|sw\.js"
-    r"|yt|jobs|favicon\.ico|robots\.txt|sitemap\.xml|browse|podcasts|account_notifications|account_playback)(?:/|$))"
+    r"|yt|jobs|trending|library|history|subscriptions|channel_switcher|create_channel|studio|login|signup|favicon\.ico|robots\.txt|sitemap\.xml|browse|podcasts|account_notifications|account_playback)(?:/|$))"
 )
 # Invidious and Piped instances that are well known (docs.invidious.io/instances, the Piped
 # instance list on its wiki). Any host whose first label is "invidious" or "piped" counts too,
