@@ -119,7 +119,10 @@ def delivery_retry(delivery_id: int, json_out: bool = JSON) -> None:
 def unit_delivery(
     name: str,
     webhook_url: str | None = typer.Option(
-        None, "--webhook-url", help="HTTPS URL that receives signed JSON POSTs ('' removes it)."
+        None,
+        "--webhook-url",
+        help="URL that receives signed JSON POSTs ('' removes it); a private or loopback "
+        "address only where TAKEDOWN_OUTBOUND_ALLOW_NETWORKS allows it.",
     ),
     webhook_secret: str | None = typer.Option(
         None, "--webhook-secret", help="Signing secret (default: generated and printed once)."
