@@ -341,6 +341,17 @@ def test_rows_stored_before_digests_are_adopted_once(world: Any, ready_items: Re
     assert not _rows(db).ok
 
 
+def test_a_batch_from_rows_in_memory_is_the_batch_read_back(world: Any) -> None:
+    ids = world.report("de_analyst", [f"https://t.me/mem/{n}" for n in range(1, 8)])
+    with world.db.session() as s:
+        items = s.scalars(select(Item).where(Item.id.in_(ids))).all()
+        cols = [(p.columns[0].name, p.key) for p in Item.__mapper__.column_attrs]
+        rows = [{name: getattr(i, key) for name, key in cols} for i in items]
+        read = audit.batch_of(s, "items", ids)
+    assert audit.batch_from_rows("items", rows) == read
+    assert read.count == 7 and read.ids == [[min(ids), max(ids)]]
+
+
 # --- the pieces ---------------------------------------------------------------------------
 
 
