@@ -11,6 +11,7 @@ import binascii
 import re
 from urllib.parse import unquote
 
+_TAB_NEWLINE = str.maketrans("", "", "\t\r\n")  # removed from a URL before reading it (WHATWG)
 _V2_ESCAPE = re.compile(r"-([0-9A-Fa-f]{2})")
 # v3: https://urldefense.com/v3/__<url>__;<replaced characters, base64url>!!<ids>!<mac>$
 _V3 = re.compile(r"/v3/__(?P<url>.+?)__;(?P<replaced>[A-Za-z0-9_\-=]*)!")
@@ -34,7 +35,7 @@ def proofpoint_v3(text: str) -> str | None:
     them by ``**`` and a letter giving the run's length) and listed, base64url-encoded, after
     ``__;``; they are put back in order.
     """
-    found = _V3.search(text)
+    found = _V3.search(text.translate(_TAB_NEWLINE))
     if found is None:
         return None
     url, replaced = found.group("url"), found.group("replaced").rstrip("=")

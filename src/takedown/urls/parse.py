@@ -86,8 +86,9 @@ def _web(text: str, url: Url, info: HostInfo, flags: tuple[str, ...], current: s
     return ContentRef(text, canonical, "web", "page", account, None, key, (site,), flags)
 
 
-def _matched(url: Url, plan: Plan, groups: dict[str, str]) -> bool:
-    """Whether the query parameters and fragment that ``plan`` needs are there; adds groups."""
+def _matched(url: Url, plan: Plan, groups: dict[str, str], sub: str) -> bool:
+    """Whether the query parameters, fragment and subdomain that ``plan`` needs are there;
+    adds the groups they hold."""
     for name, regex in plan.queries:
         value = url.param(name)
         matched = regex.fullmatch(value) if value is not None else None
@@ -99,7 +100,7 @@ def _matched(url: Url, plan: Plan, groups: dict[str, str]) -> bool:
         if matched is None:
             return False
         groups.update(matched.groupdict())
-    return True
+    return plan.sub is None or plan.sub.fullmatch(sub) is not None
 
 
 def _platform(
@@ -112,7 +113,7 @@ def _platform(
     found = rules.match(path)
     while found is not None:
         plan, groups = found
-        if (plan.queries or plan.fragment is not None) and not _matched(url, plan, groups):
+        if plan.checks and not _matched(url, plan, groups, info.sub):
             found = rules.match(path, plan.index + 1)
             continue
         groups["sub"] = info.sub
@@ -143,7 +144,8 @@ def _platform(
     query = url.query_string(sort=True)
     tail = f"{url.path}?{query}" if query else url.path
     host = info.canonical_host
-    canonical = f"https://{host}{tail}"
+    # A page no rule reads is fetched where it was seen: youtu.be/<x> is not youtube.com/<x>.
+    canonical = f"https://{info.host}{tail}"
     kind = "site" if tail == "/" else "page"
     key = _bounded(f"{platform.name}:{kind}:{host}{'' if tail == '/' else tail}")
     return ContentRef(text, canonical, platform.name, kind, None, None, key, (), flags)

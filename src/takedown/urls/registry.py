@@ -123,10 +123,11 @@ class Registry:
         redirects = tuple(self.redirects.get(host, ()))
         shortener = self.shorteners.get(host)
         folded = host
-        for prefix in FOLDED_PREFIXES:
-            if host.startswith(prefix) and "." in host[len(prefix) :]:
-                folded = host[len(prefix) :]
+        while True:  # "www.m.example.com" folds twice, so its canonical URL reads the same
+            prefix = next((p for p in FOLDED_PREFIXES if folded.startswith(p)), "")
+            if not prefix or "." not in folded[len(prefix) :]:
                 break
+            folded = folded[len(prefix) :]
         redirects = redirects or tuple(self.redirects.get(folded, ()))
         redirects = redirects or self._wild_redirects(folded)
         shortener = shortener or self.shorteners.get(folded)

@@ -31,7 +31,8 @@ class Rule:
     the subdomain). ``fragment``, when set, must match the fragment (for sites that route by
     it); its named groups join the others. Named groups in query regexes join them too.
     ``secret`` names a group (of the fragment, usually) that holds a decryption key: it goes to
-    ``ContentRef.secret`` and must appear in no template.
+    ``ContentRef.secret`` and must appear in no template. ``sub``, when set, must match the
+    subdomain in full (``{sub}`` is read only when it is a valid name).
     """
 
     kind: str
@@ -47,6 +48,7 @@ class Rule:
     lower: tuple[str, ...] = ("account",)
     flags: tuple[str, ...] = ()
     secret: str | None = None
+    sub: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -135,8 +137,8 @@ class Plan:
     ``format_map`` functions of the groups (the key's with its ``platform:kind:`` prefix)."""
 
     __slots__ = (
-        "account", "canonical", "flags", "fragment", "id", "index", "key", "kind", "lower",
-        "parents", "queries", "secret",
+        "account", "canonical", "checks", "flags", "fragment", "id", "index", "key", "kind", "lower",
+        "parents", "queries", "secret", "sub",
     )  # fmt: skip
 
     def __init__(self, index: int, rule: Rule, platform: str) -> None:
@@ -152,6 +154,9 @@ class Plan:
         self.queries = tuple((n, re.compile(p)) for n, p in rule.query.items())
         self.fragment = re.compile(rule.fragment) if rule.fragment else None
         self.secret = rule.secret
+        self.sub = re.compile(rule.sub) if rule.sub else None
+        # Whether parse must look beyond the path: query, fragment or subdomain.
+        self.checks = bool(self.queries) or self.fragment is not None or self.sub is not None
 
 
 class CompiledRules:

@@ -20,7 +20,7 @@ _ONIONS = (
     "facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion",
     "facebookcorewwwi.onion",
 )
-_OWN = ("facebook.com", "www.facebook.com", "m.facebook.com", "web.facebook.com")
+_OWN = ("facebook.com", "*.facebook.com", *_ONIONS, *(f"*.{o}" for o in _ONIONS))
 
 PLATFORM = Platform(
     name="facebook",
@@ -28,7 +28,7 @@ PLATFORM = Platform(
     keep_subdomain=False,
     shorteners=("fb.me", "fb.watch"),
     redirects=(
-        Wrapper(hosts=("l.facebook.com", "lm.facebook.com", *_OWN, "l.messenger.com"), path=r"/l\.php", param="u"),
+        Wrapper(hosts=(*_OWN, "l.messenger.com"), path=r"/l\.php", param="u"),
         # The embedded player and post plugin carry the page they show; login pages where they lead.
         Wrapper(hosts=_OWN, path=r"/plugins/(?:video|post)\.php/?", param="href"),
         # The share dialogs carry what is being shared.

@@ -39,6 +39,7 @@ PLATFORM = Platform(
         Rule("post", rf"/(?:s/)?{_RESERVED}{_NAME}(?:/[0-9]+)?/(?P<id>[0-9]+)", "{account}/{id}",
              "https://t.me/{account}/{id}", parents=(_ACCOUNT,)),
         Rule("account", rf"/(?:s/)?{_RESERVED}{_NAME}", "{account}", "https://t.me/{account}", id=None),
-        Rule("account", r"", "{sub}", "https://t.me/{sub}", account="{sub}", id=None, hosts=("*.t.me",), lower=("sub",)),
+        Rule("account", r"", "{sub}", "https://t.me/{sub}", account="{sub}", id=None, hosts=("*.t.me",), lower=("sub",),
+             sub=r"[A-Za-z][A-Za-z0-9_]{2,31}"),
     ),
 )  # fmt: skip

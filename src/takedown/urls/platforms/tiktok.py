@@ -17,7 +17,7 @@ PLATFORM = Platform(
         Rule("post", rf"/{_NAME}/(?P<media>video|photo)/(?P<id>[0-9]+)", "{id}", "https://www.tiktok.com/@{account}/{media}/{id}",
              parents=(_ACCOUNT,)),
         # A post whose author the link leaves out: /@/video/<id> still opens it.
-        Rule("post", r"/@/(?:video|photo)/(?P<id>[0-9]+)", "{id}", "https://www.tiktok.com/embed/v2/{id}", account=None, lower=()),
+        Rule("post", r"/@/(?:video|photo)/(?P<id>[0-9]+)", "{id}", "https://www.tiktok.com/@/video/{id}", account=None, lower=()),
         Rule("post", r"/(?:embed(?:/v2)?|v|share/video|player/v1|video)/(?P<id>[0-9]{8,})(?:\.html)?", "{id}",
              "https://www.tiktok.com/embed/v2/{id}", account=None, lower=()),
         Rule("collection", r"/music/(?:[^/]*-)?(?P<id>[0-9]{6,})", "music/{id}", "https://www.tiktok.com/music/-{id}", account=None, lower=()),
