@@ -176,3 +176,28 @@ def test_no_input_raises_anything_but_url_error(prefix: str, tail: str) -> None:
         assert ref.account is None or len(ref.account) <= 512
         again = _parse(ref.canonical_url)
         assert again is not None and again.key == ref.key
+
+
+_EDIT = st.tuples(
+    st.integers(0, 500), st.sampled_from("abcXYZ019-_~/?=&#:@+!$*;,()."), st.booleans()
+)
+
+
+@given(st.sampled_from(SHAPES), st.lists(_EDIT, max_size=4))
+@settings(max_examples=1000, deadline=None)
+def test_a_shape_with_typos_reads_back_the_same(
+    url: str, edits: list[tuple[int, str, bool]]
+) -> None:
+    """Near-misses of every shape (a character added or removed) parse to a URL that parses
+    back to the same key, or are refused."""
+    chars = list(url)
+    for position, char, insert in edits:
+        at = position % (len(chars) + 1)
+        if insert or at == len(chars):
+            chars.insert(at, char)
+        else:
+            del chars[at]
+    ref = _parse("".join(chars))
+    if ref is not None:
+        again = parse(ref.canonical_url)
+        assert (again.key, again.canonical_url) == (ref.key, ref.canonical_url)
