@@ -7,7 +7,7 @@ import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from takedown.checker import Checker, CheckerSettings, StubResolver
@@ -40,9 +40,11 @@ PUBLIC = {
 
 @asynccontextmanager
 async def sim_and_checker(
-    world: World, **changes: object
+    world: World, consent: str | None = None, **changes: object
 ) -> AsyncIterator[tuple[SimServer, Checker]]:
-    async with SimServer(world) as sim:
+    """A simulator (``consent``: its consent wall, ``SimServer``) and a checker sent to it,
+    with ``changes`` to the checker's settings."""
+    async with SimServer(world, consent=consent) as sim:
         settings = replace(FAST, connect_to=(sim.connect_to(),), **changes)  # type: ignore[arg-type]
         async with Checker(settings, resolver=StubResolver(PUBLIC)) as checker:
             yield sim, checker
@@ -114,3 +116,87 @@ class HangUpServer:
             writer.close()  # a FIN after the bytes, not a reset that could overtake them
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+
+
+@dataclass
+class Answer:
+    """One HTTP answer of a ``PageServer``."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "text/html; charset=utf-8"
+
+
+Route = Answer | Callable[[str], Answer]  # a fixed answer, or one made from the Cookie header
+
+
+class PageServer:
+    """An HTTP/1.1 server on 127.0.0.1 that answers by Host and target, keep-alive: the way a
+    platform serves its pages, for pages the simulator does not make. ``routes`` maps
+    ``(host, target)`` to an ``Answer`` (or a function of the request's cookies); any other
+    request is a 404. ``asked`` lists every ``(host, target)`` requested, in order."""
+
+    def __init__(self, routes: dict[tuple[str, str], Route]) -> None:
+        self.routes = routes
+        self.asked: list[tuple[str, str]] = []
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def __aenter__(self) -> PageServer:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):  # keep-alive connections the client left open
+            writer.transport.abort()
+        for _ in range(100):
+            if not self._writers:
+                break
+            await asyncio.sleep(0.01)
+        await self._server.wait_closed()
+
+    def connect_to(self) -> str:
+        return f"::127.0.0.1:{self.port}"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        try:
+            while True:
+                head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+                target = head[0].split(" ")[1]
+                fields = dict(line.split(":", 1) for line in head[1:] if ":" in line)
+                fields = {k.strip().lower(): v.strip() for k, v in fields.items()}
+                host = fields.get("host", "").rsplit(":", 1)[0]
+                self.asked.append((host, target))
+                route = self.routes.get((host, target), Answer(404, b"<h1>Not Found</h1>"))
+                answer = route(fields.get("cookie", "")) if callable(route) else route
+                lines = [
+                    f"HTTP/1.1 {answer.status} Status",
+                    f"Content-Type: {answer.content_type}",
+                    f"Content-Length: {len(answer.body)}",
+                    *(f"{k}: {v}" for k, v in answer.headers.items()),
+                ]
+                writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + answer.body)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+
+@asynccontextmanager
+async def page_server_and_checker(
+    routes: dict[tuple[str, str], Route], **changes: object
+) -> AsyncIterator[tuple[PageServer, Checker]]:
+    async with PageServer(routes) as server:
+        settings = replace(FAST, connect_to=(server.connect_to(),), **changes)  # type: ignore[arg-type]
+        async with Checker(settings, resolver=StubResolver(PUBLIC)) as checker:
+            yield server, checker

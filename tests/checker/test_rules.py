@@ -1,20 +1,22 @@
-"""Every platform rule, tested against simulator pages, with both kinds of apostrophe."""
+"""Every platform rule against simulator pages, both apostrophes; the loader and the order."""
 
 from __future__ import annotations
 
 import asyncio
-import html
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from takedown.checker import Verdict, default_rules
-from takedown.checker.rules import normalise
+from takedown.checker import RuleBook, Verdict, default_rules
+from takedown.checker import page as page_module
+from takedown.checker.page import fold
+from takedown.checker.rules import RuleError
 from takedown.sim import HOSTS, State, World
 
-from .helpers import PHRASES, sim_and_checker
+from .helpers import PHRASES, Answer, Route, page_server_and_checker, sim_and_checker
 
 RULES = default_rules()
 _RAW = json.loads(
@@ -28,7 +30,7 @@ CASES = [
     (platform, marker["id"], phrase)
     for platform, rules in _RAW["platforms"].items()
     for marker in rules["markers"]
-    for phrase in marker.get("any", [])
+    for phrase in marker.get("text", [])
 ]
 PHRASES_PLATFORM = {"x_twitter": "x"}
 
@@ -73,14 +75,12 @@ def test_every_public_phrase_is_recognised_and_never_online() -> None:
     data = json.loads(PHRASES.read_text(encoding="utf-8"))
     cases = []
     for name, phrases in data["phrases_by_platform"].items():
+        if name == "network_level_blocks_not_removal":
+            continue  # whole pages, not phrases: test_public_block_pages_are_restricted
         platform = PHRASES_PLATFORM.get(name, name)
-        if platform == "network_level_blocks_not_removal":
-            platform = "youtube"
         assert platform in HOSTS, name
         for phrase in phrases:
             text = phrase.replace("<username>", "lorem_chan").replace("<title>", "Lorem", 1)
-            if name == "network_level_blocks_not_removal":
-                text = phrase
             cases += [(platform, v) for v in _variants(text)]
     served = _serve(cases)
     bad = [
@@ -118,12 +118,34 @@ def test_every_public_phrase_is_recognised_and_never_online() -> None:
             Verdict.RESTRICTED,
         ),
         ("instagram", "This account is private", Verdict.RESTRICTED),
-        ("facebook", "<title>The URL you requested has been blocked</title>", Verdict.RESTRICTED),
-        ("vk", "<title>Access to this site is blocked</title>", Verdict.RESTRICTED),
+        ("facebook", "Доступ к ресурсу ограничен", Verdict.RESTRICTED),
     ],
 )
 def test_look_alikes_are_not_removal(platform: str, text: str, verdict: Verdict) -> None:
     assert _serve([(platform, text)])[0][0] == verdict
+
+
+def test_public_block_pages_are_restricted_on_every_platform() -> None:
+    """The block pages of the public list, as pages: the title is the page's title."""
+    data = json.loads(PHRASES.read_text(encoding="utf-8"))
+    pages = []
+    for entry in data["phrases_by_platform"]["network_level_blocks_not_removal"]:
+        title = entry.split("<title>")[1].split("</title>")[0]
+        link = '<a href="http://blocklist.rkn.gov.ru/">реестр</a>' if "rkn" in entry else ""
+        pages.append(
+            f"<html><head><title>{title}</title></head><body><p>Lorem.</p>{link}</body></html>"
+        )
+    routes: dict[tuple[str, str], Route] = {}
+    for i, body in enumerate(pages):
+        for host in HOSTS.values():
+            routes[(host, f"/blocked/{i}")] = Answer(200, body.encode())
+
+    async def scenario() -> list[str]:
+        async with page_server_and_checker(routes) as (_, checker):
+            results = await checker.check_many([f"http://{h}{t}" for h, t in routes])
+        return [str(r.verdict) for r in results]
+
+    assert set(asyncio.run(scenario())) == {"restricted"}
 
 
 def test_live_pages_of_every_platform_are_online() -> None:
@@ -148,15 +170,18 @@ def test_removed_and_suspended_items_of_every_platform_are_removed(state: State)
     assert {v for _, v in asyncio.run(scenario())} == {"removed"}
 
 
-def test_normalise_folds_entities_apostrophes_space_and_case() -> None:
-    assert normalise("Can&#39;t\n  SEE it’s") == "can't see it's"
+def test_fold_makes_apostrophes_one_and_leaves_out_case_and_white_space() -> None:
+    assert fold("Can't\n  SEE\u00a0it\u2019s\u200b") == "can'tseeit's"
 
 
-@given(st.text(alphabet=st.sampled_from(list("aZ ß\t\n&#;x27’‘ʼ′'\u2028İ")) | st.characters()))
-def test_normalise_is_its_plain_definition(text: str) -> None:
+@given(
+    st.text(alphabet=st.sampled_from(list("aZ ß\t\n’‘ʼ′'\u2028İ\u00a0\u200b")) | st.characters())
+)
+def test_fold_is_its_plain_definition(text: str) -> None:
     apostrophes = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u2032", "'"))
+    invisible = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad"))
     assert (
-        normalise(text) == " ".join(html.unescape(text).translate(apostrophes).split()).casefold()
+        fold(text) == "".join(text.translate(apostrophes).translate(invisible).split()).casefold()
     )
 
 
@@ -165,3 +190,103 @@ def test_youtube_channel_redirected_home_is_removed() -> None:
         "https://www.youtube.com/@lorem", "https://www.youtube.com/", 200, "<html></html>"
     )
     assert (decision.verdict, decision.rule) == (Verdict.REMOVED, "youtube.redirect_home")
+
+
+def _book(markers: list[dict[str, Any]], **platform: Any) -> RuleBook:
+    return RuleBook.from_data(
+        {
+            "generic": {},
+            "platforms": {"lorem": {"hosts": ["lorem.example"], "markers": markers, **platform}},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("marker", "says"),
+    [
+        ({"any": ["Post not found"]}, "unknown part(s) ['any']"),
+        ({"regex": ["post"]}, "unknown part(s) ['regex']"),
+        ({}, "no part to look for"),
+        ({"select": ["div["]}, "not a CSS selector"),
+        ({"select": [{"css": "p"}]}, "a selector is"),
+        ({"json": {"status": [1]}}, "no field 'status'"),
+    ],
+)
+def test_the_loader_refuses_a_marker_it_cannot_type(marker: dict[str, Any], says: str) -> None:
+    with pytest.raises(RuleError, match=r"marker 'lorem\.x'") as raised:
+        _book([{"id": "lorem.x", "verdict": "removed", "reason": "r", **marker}])
+    assert says in str(raised.value)
+
+
+def test_the_shipped_rules_are_all_typed() -> None:
+    raw = json.dumps(_RAW)
+    assert '"any"' not in raw and '"regex"' not in raw
+    for platform in RULES.platforms.values():
+        assert platform.live is not None, platform.name
+
+
+def test_embedded_json_is_read_by_path_in_every_shape_a_script_assigns_it() -> None:
+    book = _book(
+        [
+            {
+                "id": "lorem.gone",
+                "verdict": "removed",
+                "reason": "gone",
+                "json": {"state": ["GONE"]},
+            },
+            {"id": "lorem.deep", "verdict": "restricted", "reason": "r", "json": {"deep": True}},
+        ],
+        fields={
+            "state": [{"var": "loremData", "path": ["item", "state"]}],
+            "deep": [{"script": "script#data", "path": ["**", "hidden"]}],
+        },
+        live={"text": ["Lorem"]},
+    )
+
+    def decide(body: str) -> tuple[str, str]:
+        d = book.decide("http://lorem.example/1", "http://lorem.example/1", 200, body)
+        return str(d.verdict), d.rule
+
+    assert decide('<script>var loremData = {"item": {"state": "GONE"}};</script>') == (
+        "removed",
+        "lorem.gone",
+    )
+    assert (
+        decide('<script>window["loremData"]={"item":{"state":"GONE"}}</script>')[1] == "lorem.gone"
+    )
+    assert decide("<script>loremData = {'item': broken</script><p>Lorem</p>")[1] == "lorem.live"
+    # the phrase in a script is no text of the page; in a paragraph it is
+    assert decide('<script>var s = "Lorem";</script>')[1] == "unrecognised"
+    deep = '<script id="data" type="application/json">{"a": [{"b": {"hidden": 1}}]}</script>'
+    assert decide(deep)[1] == "lorem.deep"
+
+
+def _parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real = page_module.LexborHTMLParser
+
+    def counting(html: str) -> Any:
+        parsed.append(html)
+        return real(html)
+
+    monkeypatch.setattr(page_module, "LexborHTMLParser", counting)
+    return parsed
+
+
+@pytest.mark.parametrize("status", [451, 401, 400, 418])
+def test_a_status_that_decides_is_not_parsed(monkeypatch: pytest.MonkeyPatch, status: int) -> None:
+    parsed = _parses(monkeypatch)
+    url = "http://t.me/lorem"
+    decision = RULES.decide(url, url, status, "<p>This channel can't be displayed</p>")
+    assert decision.verdict in (Verdict.RESTRICTED, Verdict.UNKNOWN)
+    assert parsed == []
+
+
+def test_a_block_page_served_as_404_is_not_removed(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = _parses(monkeypatch)
+    url = "http://vk.com/video-1_2"
+    block = "<html><head><title>Access to this site is blocked</title></head></html>"
+    decision = RULES.decide(url, url, 404, block)
+    assert (decision.verdict, decision.rule) == (Verdict.RESTRICTED, "network_block.websense")
+    assert RULES.decide(url, url, 404, "<h1>Not Found</h1>").verdict is Verdict.REMOVED
+    assert len(parsed) == 2  # a removal by status looks for a block page first

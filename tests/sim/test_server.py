@@ -34,7 +34,48 @@ def test_one_server_tells_platforms_apart_by_host_header() -> None:
     assert "tgme_widget_message_text" in tg.text
     assert '"status":"UNPLAYABLE"' in yt.text and "not made this video available" in yt.text
     assert unknown.status_code == 404
-    assert "you can contact @nobody right away" in missing.text
+    # t.me's own markup: the name is a link inside the sentence
+    assert 'you can contact <a class="tgme_username_link"' in missing.text
+    assert ">@nobody</a> right away." in missing.text
+
+
+def test_login_faults_redirect_to_each_platforms_login_page() -> None:
+    async def scenario() -> dict[str, str]:
+        world = World()
+        items = [world.new(p, fault=Fault.LOGIN) for p in ("instagram", "x", "tiktok", "youtube")]
+        async with SimServer(world) as sim:
+            return {
+                i.platform: (await _get(sim, i.host, i.path)).headers["location"] for i in items
+            }
+
+    where = asyncio.run(scenario())
+    assert where["instagram"].startswith("/accounts/login/?next=%2Fp%2F")
+    assert where["x"].startswith("/i/flow/login?redirect_after_login=%2F")
+    assert where["tiktok"].startswith("/login?redirect_url=https%3A%2F%2Fwww.tiktok.com%2F%40")
+    assert where["youtube"].startswith("https://accounts.google.com/ServiceLogin?service=youtube")
+
+
+def test_a_consent_wall_asks_until_the_cookie_comes_or_insists() -> None:
+    async def scenario(consent: str) -> list[httpx.Response]:
+        world = World()
+        item = world.new("youtube")
+        async with (
+            SimServer(world, consent=consent) as sim,
+            httpx.AsyncClient(trust_env=False) as client,
+        ):
+            url = f"http://127.0.0.1:{sim.port}{item.path}"
+            return [
+                await client.get(url, headers={"host": item.host}),
+                await client.get(url, headers={"host": item.host, "cookie": "SOCS=CAI"}),
+                await _get(sim, "consent.youtube.com", "/m?continue=x"),
+            ]
+
+    wall, passed, interstitial = asyncio.run(scenario("ask"))
+    assert wall.status_code == 302
+    assert wall.headers["location"].startswith("http://consent.youtube.com/m?continue=https%3A")
+    assert passed.status_code == 200 and '"status":"OK"' in passed.text
+    assert "Before you continue" in interstitial.text
+    assert [r.status_code for r in asyncio.run(scenario("insist"))[:2]] == [302, 302]
 
 
 def test_world_generation_is_deterministic() -> None:

@@ -264,6 +264,7 @@ class Checker:
                     max_redirects=s.max_redirects,
                     max_body=s.max_body_bytes,
                     prevet=s.proxy is not None,
+                    walls=self.rules.wall_for,
                 )
             except RedirectProblem as exc:
                 return Verdict.UNKNOWN, str(exc), None, None
@@ -317,7 +318,7 @@ class Checker:
             fetched.headers.get("content-type", "").partition("charset=")[2].split(";")[0].strip()
             or None
         )
-        decision = self.rules.decide(url, fetched.url, fetched.status, text)
+        decision = self.rules.decide(url, fetched.url, fetched.status, text, fetched.wall)
         platform = self.rules.platform_for(fetched.url)
         evidence.final_url = fetched.url
         evidence.platform = platform.name if platform else "web"

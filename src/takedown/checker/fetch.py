@@ -3,6 +3,11 @@
 Cookies live for one fetch: a cookie set on a hop goes back on the later hops it matches
 (the "set a cookie, then redirect to yourself" walls), and nothing carries over to the next
 check or to a confirmation, so no verdict depends on which URLs were checked before it.
+
+Walls are known by where a redirect leads (``walls``, the rules' ``wall_for``): a redirect
+to a login page ends the fetch there, unfollowed, with the wall as its answer; a redirect to
+a consent host is answered once with the platform's consent cookies, and the URL that
+redirected is asked again. Only when the wall remains does the fetch end at it.
 The client's own jar is therefore switched off (``CheckerClient``): httpx would otherwise
 parse every response's headers for cookies, about a fifth of a check's CPU.
 """
@@ -11,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -20,6 +26,9 @@ from takedown.checker.guard import Refused, vet_scheme
 from takedown.checker.limits import HostLimits
 from takedown.checker.model import HEADERS_KEPT, Evidence, Hop
 from takedown.checker.transport import GuardedBackend, NameNotFound
+
+if TYPE_CHECKING:
+    from takedown.checker.rules import Wall
 
 
 class _NoCookies(httpx.Cookies):
@@ -88,6 +97,7 @@ class Fetched:
     headers: httpx.Headers
     body: bytes
     truncated: bool
+    wall: Wall | None = None  # the fetch stopped at this wall; ``url`` is where it led
 
     def text(self, charset: str | None) -> str:
         """The body as text in ``charset`` (the server's word), or UTF-8 when that is not a
@@ -190,12 +200,15 @@ async def fetch(
     max_redirects: int,
     max_body: int,
     prevet: bool,
+    walls: Callable[[str], Wall | None] | None = None,
 ) -> Fetched:
     """GET ``start`` (from ``parse_url``), following at most ``max_redirects`` hops; every
-    hop is recorded."""
+    hop is recorded. A redirect to a wall (``walls``) is not followed: see the module's
+    docstring."""
     current = start
     current_text = str(current)
     jar: httpx.Cookies | None = None
+    answered = False  # a consent wall was answered with its cookies
     seen: set[tuple[str, frozenset[tuple[str, str, str, str | None]]]] | None = None
     for _ in range(max_redirects + 1):
         host = current.host
@@ -221,6 +234,14 @@ async def fetch(
                 )
                 if response.is_redirect and location:
                     nxt = _next_hop(current, location)
+                    wall = walls(str(nxt)) if walls is not None else None
+                    if wall is not None and wall.cookies and not answered:
+                        answered = True
+                        jar = jar or httpx.Cookies()
+                        _answer(jar, wall, host)
+                        continue  # the same URL again, now with the consent cookies
+                    if wall is not None:
+                        return _fetched(evidence, str(nxt), response, b"", False, wall)
                     if seen is None:  # the same request twice is a loop
                         seen = {(str(start), _NO_COOKIE_STATE)}
                     step = (str(nxt), _cookie_state(jar))
@@ -232,9 +253,28 @@ async def fetch(
                 body, truncated = await _read_capped(response, max_body)
             finally:
                 await response.aclose()
-        evidence.headers = {k: v for k, v in response.headers.items() if k in HEADERS_KEPT}
-        evidence.body_sha256 = hashlib.sha256(body).hexdigest()
-        evidence.body_bytes = len(body)
-        evidence.body_truncated = truncated
-        return Fetched(current_text, response.status_code, response.headers, body, truncated)
+        return _fetched(evidence, current_text, response, body, truncated)
     raise RedirectProblem(f"more than {max_redirects} redirects")
+
+
+def _fetched(
+    evidence: Evidence,
+    url: str,
+    response: httpx.Response,
+    body: bytes,
+    truncated: bool,
+    wall: Wall | None = None,
+) -> Fetched:
+    evidence.headers = {k: v for k, v in response.headers.items() if k in HEADERS_KEPT}
+    evidence.body_sha256 = hashlib.sha256(body).hexdigest()
+    evidence.body_bytes = len(body)
+    evidence.body_truncated = truncated
+    return Fetched(url, response.status_code, response.headers, body, truncated, wall)
+
+
+def _answer(jar: httpx.Cookies, wall: Wall, host: str) -> None:
+    """Set a consent wall's cookies where the host that was sent to the wall will see them:
+    the wall's domain (``.youtube.com``) when the host is in it, else the host itself."""
+    domain = wall.domain if f".{host}".endswith(f".{wall.domain.lstrip('.')}") else host
+    for name, value in wall.cookies:
+        jar.set(name, value, domain=domain, path="/")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import json
+from urllib.parse import quote
 
-from takedown.sim.model import Item, State
+from takedown.sim.model import HOSTS, Item, State
 
 Page = tuple[int, str, bytes]
 HTML = "text/html; charset=utf-8"
@@ -84,8 +85,8 @@ def _telegram(item: Item, live: bool, notice: str | None) -> Page:
             f'<div class="tgme_widget_message_text">{LOREM}</div>'
         )
         return 200, HTML, _doc(f"Telegram: Contact @{name}", inner)
-    text = notice or f"If you have Telegram, you can contact @{name} right away."
-    inner = f'<div class="tgme_page_description">{html.escape(text)}</div>'
+    text = html.escape(notice) if notice else _contact(name)
+    inner = f'<div class="tgme_page_description" dir="auto">{text}</div>'
     return (
         200,
         HTML,
@@ -95,30 +96,79 @@ def _telegram(item: Item, live: bool, notice: str | None) -> Page:
     )
 
 
+def _contact(name: str) -> str:
+    """t.me's sentence for a name with no public page, in t.me's own markup."""
+    return (
+        f'If you have <strong>Telegram</strong>, you can contact <a class="tgme_username_link" '
+        f'href="tg://resolve?domain={html.escape(name)}">@{html.escape(name)}</a> right away.'
+    )
+
+
 def _youtube(item: Item, live: bool, notice: str | None, state: State) -> Page:
+    """A watch page as YouTube serves it: the player's state and its error screen are JSON in
+    a script (``ytInitialPlayerResponse``); the page's own HTML shows none of it."""
     if live:
-        player = {"playabilityStatus": {"status": "OK", "playableInEmbed": True}}
-        inner = f"<h1>{LOREM[:40]}</h1>"
+        player: dict[str, object] = {
+            "playabilityStatus": {"status": "OK", "playableInEmbed": True},
+            "videoDetails": {"title": LOREM[:40], "author": "Lorem Channel"},
+        }
     else:
-        status = "UNPLAYABLE" if state is State.GEO_BLOCKED else "ERROR"
-        reason = "Video unavailable"
+        reason = {"simpleText": "Video unavailable"}
         player = {
             "playabilityStatus": {
-                "status": status,
-                "reason": reason,
-                "errorScreen": {"subreason": notice or ""},
+                "status": "UNPLAYABLE" if state is State.GEO_BLOCKED else "ERROR",
+                "reason": "Video unavailable",
+                "errorScreen": {
+                    "playerErrorMessageRenderer": {
+                        "reason": reason,
+                        "subreason": {"runs": [{"text": notice or ""}]},
+                        "icon": {"iconType": "ERROR_OUTLINE"},
+                    }
+                },
             }
         }
-        inner = f'<div class="ytp-error">{reason}<br>{html.escape(notice or "")}</div>'
-    script = f"<script>var ytInitialPlayerResponse = {json.dumps(player, separators=(',', ':'))};</script>"
-    return 200, HTML, _doc("YouTube", inner + script)
+    data = json.dumps(player, separators=(",", ":"))
+    script = f'<script nonce="lorem">var ytInitialPlayerResponse = {data};var meta = 1;</script>'
+    return 200, HTML, _doc("YouTube", f'<div id="player"></div>{script}')
+
+
+def _tiktok_data(status: int) -> str:
+    """TikTok's rehydration data, where its page says whether a video can be shown."""
+    scope = {
+        "webapp.app-context": {"language": "en"},
+        "webapp.video-detail": {
+            "statusCode": status,
+            "statusMsg": "" if status == 0 else "item doesn't exist",
+        },
+    }
+    data = json.dumps({"__DEFAULT_SCOPE__": scope}, separators=(",", ":"))
+    return (
+        f'<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">{data}</script>'
+    )
+
+
+def login_path(platform: str, target: str) -> str:
+    """Where a platform sends a visitor it wants signed in, in its own shape."""
+    shapes = {
+        "instagram": "/accounts/login/?next={path}",
+        "facebook": "/login/?next={url}",
+        "x": "/i/flow/login?redirect_after_login={path}",
+        "tiktok": "/login?redirect_url={url}",
+    }
+    shape = shapes.get(platform, "/login?next={path}")
+    url = f"https://{HOSTS.get(platform, platform)}{target}"
+    return shape.format(path=quote(target, safe=""), url=quote(url, safe=""))
+
+
+def is_login_path(target: str) -> bool:
+    return target.startswith(("/login", "/accounts/login/", "/i/flow/login"))
 
 
 _LIVE_SNIPPETS = {
     "x": f'<article><div data-testid="tweetText">{LOREM}</div></article>',
     "facebook": f'<div data-ad-preview="message">{LOREM}</div>',
     "instagram": f'<meta property="og:type" content="instapp:photo"><p>{LOREM}</p>',
-    "tiktok": '<script id="__UNIVERSAL_DATA__">{"webapp.video-detail":{"statusCode":0}}</script>',
+    "tiktok": _tiktok_data(0),
     "vk": f'<div class="videoplayer">{LOREM}</div>',
     "rumble": f'<h1 class="media-heading">{LOREM[:30]}</h1>',
     "archive_org": f'<div class="item-details-metadata">{LOREM}</div>',
@@ -154,11 +204,7 @@ def page(item: Item, state: State) -> Page:
             _doc("Unavailable For Legal Reasons", "<p>Not available in your country.</p>"),
         )
     code = 404 if p == "rumble" and state is not State.NOTICE else 200
-    extra = (
-        '<script id="__UNIVERSAL_DATA__">{"webapp.video-detail":{"statusCode":10204}}</script>'
-        if p == "tiktok"
-        else ""
-    )
+    extra = _tiktok_data(10204) if p == "tiktok" else ""
     return code, HTML, _doc(p, f'<div class="notice">{html.escape(notice or "")}</div>{extra}')
 
 
@@ -166,8 +212,8 @@ def not_found(platform: str, target: str) -> Page:
     """What a platform shows for a path it has never had."""
     if platform == "telegram":
         name = target.strip("/").removeprefix("s/").split("/")[0].split("?")[0] or "x"
-        text = f"If you have Telegram, you can contact @{name} right away."
-        return 200, HTML, _doc(f"Telegram: Contact @{name}", f"<div>{text}</div>")
+        inner = f'<div class="tgme_page_description" dir="auto">{_contact(name)}</div>'
+        return 200, HTML, _doc(f"Telegram: Contact @{name}", inner)
     if platform == "youtube":
         return _youtube(
             Item("youtube", "video", target),
@@ -188,3 +234,14 @@ def login(platform: str) -> Page:
         HTML,
         _doc(f"Log in to {platform}", '<form id="login_form"><input name="email"></form>'),
     )
+
+
+def consent(target: str) -> Page:
+    """The consent interstitial of YouTube's and Google's consent hosts."""
+    form = (
+        '<form action="/save" method="POST"><input type="hidden" name="set_eom" value="true">'
+        '<button aria-label="Reject all">Reject all</button>'
+        '<button aria-label="Accept all">Accept all</button></form>'
+    )
+    body = f"<h1>Before you continue to YouTube</h1><p>We use cookies and data to {LOREM}</p>{form}"
+    return 200, HTML, _doc("Before you continue", body)

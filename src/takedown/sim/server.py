@@ -6,6 +6,10 @@ busiest second) let benchmarks prove the checker's per-host limits from the serv
 ``/_sim/stats`` answers them as JSON on any host; ``POST /_sim/reset`` clears them.
 ``POST /_sim/state`` with ``{"url", "state"}`` sets one item's state (aliases included): the
 simulated platform agent (``takedown.sim.agent``) uses it to remove what it says it removed.
+
+``consent`` plays a visitor from a country where YouTube asks for consent first: with
+``"ask"`` every YouTube page redirects to ``consent.youtube.com`` until the request carries
+the consent cookie (``SOCS`` or ``CONSENT=YES``), with ``"insist"`` whatever it carries.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from takedown.sim import pages
 from takedown.sim.agent import find_item
@@ -36,6 +40,13 @@ REASONS = {
 }
 HUGE_BYTES = 20 * 1024 * 1024
 FAULT_WAIT = 60.0
+CONSENT_HOSTS = ("consent.youtube.com", "consent.google.com")
+CONSENT_MODES = ("ask", "insist")
+
+
+def _consented(cookie: str) -> bool:
+    names = {c.strip().partition("=")[0]: c.strip().partition("=")[2] for c in cookie.split(";")}
+    return "SOCS" in names or names.get("CONSENT", "").startswith("YES")
 
 
 @dataclass
@@ -76,8 +87,16 @@ class SimServer:
     """``async with SimServer(world) as sim:`` serves on ``sim.port`` of 127.0.0.1."""
 
     def __init__(
-        self, world: World, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0
+        self,
+        world: World,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
+        consent: str | None = None,
     ) -> None:
+        if consent is not None and consent not in CONSENT_MODES:
+            raise ValueError(f"consent must be one of {CONSENT_MODES} or None, not {consent!r}")
+        self.consent = consent
         self.world = world
         self.latency = latency  # seconds each answer takes, like a real platform's work
         self.host = host
@@ -225,10 +244,22 @@ class SimServer:
         platform = PLATFORM_OF_HOST.get(host)
         loop_target = target.removesuffix("&loop=1").removesuffix("?loop=1")
         item = self.world.find(host, loop_target) or self.world.find(host, target.split("#")[0])
+        if host in CONSENT_HOSTS:
+            return await self._send(writer, *pages.consent(target), stats=stats)
         if platform is None:
             return await self._send(writer, 404, pages.HTML, b"unknown virtual host", stats)
+        if (
+            platform == "youtube"
+            and self.consent
+            and (self.consent == "insist" or not _consented(cookie))
+        ):
+            wall = (
+                f"http://consent.youtube.com/m?continue={quote(f'https://{host}{target}', safe='')}"
+            )
+            extra = {"Location": wall + "&gl=DE&m=0&pc=yt&cm=2&hl=en&src=1"}
+            return await self._send(writer, 302, pages.HTML, b"", stats, extra)
         if item is None:
-            if target.startswith("/login"):
+            if pages.is_login_path(target):
                 return await self._send(writer, 200, *pages.login(platform)[1:], stats=stats)
             return await self._send(writer, *pages.not_found(platform, target), stats=stats)
         item.requests += 1
@@ -271,9 +302,11 @@ class SimServer:
         if fault is Fault.CAPTCHA:
             return await self._send(writer, *pages.captcha(), stats=stats)
         if fault is Fault.LOGIN:
-            return await self._send(
-                writer, 302, pages.HTML, b"", stats, {"Location": "/login?next=1"}
-            )
+            login = pages.login_path(item.platform, target)
+            if item.platform == "youtube":  # YouTube signs in on Google's accounts host
+                back = quote(f"https://{host}{target}", safe="")
+                login = f"https://accounts.google.com/ServiceLogin?service=youtube&continue={back}"
+            return await self._send(writer, 302, pages.HTML, b"", stats, {"Location": login})
         if fault is Fault.COOKIE_WALL and "sim_consent=yes" not in cookie:
             extra = {"Location": target, "Set-Cookie": "sim_consent=yes; Path=/; HttpOnly"}
             return await self._send(writer, 302, pages.HTML, b"", stats, extra)
