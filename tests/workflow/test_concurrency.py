@@ -3,9 +3,9 @@
 Each scenario releases 16 requests to the API at the same moment (threads behind a barrier) and
 then reads what the database holds. It runs on SQLite, whose writers queue behind
 ``BEGIN IMMEDIATE``, and on PostgreSQL (``TAKEDOWN_TEST_DATABASE_URL``), where each
-state-changing service locks its items' rows first (``services.items.lock_items``). Whatever
-the order the requests land in, the outcome is one of the orders they could have come in one
-by one, and a refusal is a 4xx that says why, never a 500.
+state-changing service first takes its items' advisory locks (``services.items.lock_items``).
+Whatever order the requests land in, the outcome is one they could have had one by one, and a
+refusal is a 4xx that says why, never a 500.
 """
 
 from __future__ import annotations
@@ -232,11 +232,11 @@ def test_a_referral_and_an_order_racing_for_one_ready_item(
         assert created.id < issued.id
 
 
-@pytest.mark.parametrize("same", ["item", "reference"])
+@pytest.mark.parametrize("same", ["item", "case_reference"])
 def test_16_orders_that_would_break_a_unique_rule_are_one_201_and_fifteen_409(
     api: TestClient, world: World, ready_items: Ready, same: str
 ) -> None:
-    """Sixteen orders of one item, or of sixteen items under one reference of one
+    """Sixteen orders of one item, or of sixteen items under one case reference of one
     authority: one is issued, the others are 409."""
     items = ready_items([f"https://t.me/race_unique/{n}" for n in range(CLIENTS)])
 

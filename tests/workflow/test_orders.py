@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import func, select
 
 from takedown.domain.deadlines import Pause, PauseReason, removal_clock, scrutiny_windows
-from takedown.errors import Forbidden, NotFound, UserError
+from takedown.errors import Conflict, Forbidden, NotFound, UserError
 from takedown.services import deconfliction, referrals, responses
 from takedown.store.audit import AuditEvent
 from takedown.store.deconfliction import Notification
@@ -18,6 +19,9 @@ from takedown.store.models import utcnow
 from takedown.store.referrals import RemovalOrder
 
 from .conftest import World
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 Ready = Callable[..., list[int]]
 ANNEX_I = {"grounds": "a,d", "reasons": "instructions for an attack", "redress": "VG Berlin, 1 mo"}
@@ -56,14 +60,16 @@ def test_only_a_competent_authoritys_senior_assessor_issues(
 
 def test_an_order_carries_the_annex_i_fields(world: World, ready_items: Ready) -> None:
     (item,) = ready_items(["https://t.me/ord_b/1"])
-    order_id = _issue(world, item, reference="DE-BKA-0001", non_disclosure=True)
+    order_id = _issue(world, item, case_reference="DE-BKA-0001", non_disclosure=True)
     assert world.state(item) == "ordered"
     with world.db.session() as s:
         payload = referrals.order_payload(referrals.get_order(s, order_id))
-    assert payload | {"issued_at": None} == {
+    assert re.fullmatch(r"DE-[0-9]{8}-[0-9a-f]{8}", payload["reference"])  # takedown's own
+    assert payload | {"issued_at": None, "reference": None} == {
         "type": "removal_order",
         "order_id": order_id,
-        "reference": "DE-BKA-0001",
+        "reference": None,
+        "case_reference": "DE-BKA-0001",
         "issuing_authority": "DE-IRU",
         "member_state": "DE",
         "addressee": "telegram",
@@ -75,8 +81,64 @@ def test_an_order_carries_the_annex_i_fields(world: World, ready_items: Ready) -
         "non_disclosure": True,
         "issued_at": None,
     }
-    with pytest.raises(UserError, match="already has a removal order"):
+    with pytest.raises(Conflict, match="already has a removal order"):
         _issue(world, item)
+
+
+ORDER_BODY = {"legal_ground": "a", "reasons": "r", "redress": "court"}
+
+
+def test_the_issuing_authority_is_the_issuing_unit(
+    client: TestClient, world: World, ready_items: Ready
+) -> None:
+    """A request cannot put another authority's name on an order: the field is refused."""
+    first, second = ready_items(["https://t.me/ord_auth/1", "https://t.me/ord_auth/2"])
+    body = {"item_id": first, "issuing_authority": "NL-IRU", **ORDER_BODY}
+    named = client.post("/api/v1/orders", json=body, headers=world.bearer("de_senior"))
+    assert named.status_code == 422, named.text
+    assert [p["field"] for p in named.json()["problems"]] == ["issuing_authority"]
+    assert world.state(first) == "ready"
+    ok = client.post(
+        "/api/v1/orders", json={"item_id": second, **ORDER_BODY}, headers=world.bearer("nl_senior")
+    )
+    assert ok.status_code == 201, ok.text
+    assert (ok.json()["issuing_authority"], ok.json()["member_state"]) == ("NL-IRU", "NL")
+
+
+def test_a_case_reference_is_unique_per_authority(
+    client: TestClient, world: World, ready_items: Ready
+) -> None:
+    items = ready_items([f"https://t.me/ord_case/{n}" for n in range(4)])
+
+    def issue(caller: str, item: int, **fields: str) -> Any:
+        body = {"item_id": item, **ORDER_BODY, **fields}
+        return client.post("/api/v1/orders", json=body, headers=world.bearer(caller))
+
+    first = issue("de_senior", items[0], case_reference="BKA-2026-17")
+    assert first.status_code == 201, first.text
+    assert first.json()["case_reference"] == "BKA-2026-17"
+    assert first.json()["reference"] != "BKA-2026-17"  # takedown's own, beside it
+    # `reference`, the field's earlier name, is the same field
+    again = issue("de_senior2", items[1], reference="BKA-2026-17")
+    assert again.status_code == 409, again.text
+    assert again.json()["error"] == (
+        f"case reference 'BKA-2026-17' is already on a removal order of DE-IRU "
+        f"(order {first.json()['reference']}); each order of an authority needs its own"
+    )
+    assert world.state(items[1]) == "ready"
+    other = issue("nl_senior", items[1], reference="BKA-2026-17")  # another authority's own
+    assert other.status_code == 201, other.text
+    assert other.json()["case_reference"] == "BKA-2026-17"
+    both = issue("de_senior", items[2], case_reference="A", reference="B")
+    assert both.status_code == 422
+    for item, blank in ((items[2], ""), (items[3], "  ")):  # none: any number of orders
+        assert issue("de_senior", item, case_reference=blank).status_code == 201
+    with world.db.session() as s:
+        stored = sorted(
+            (o.unit_id, o.case_reference or "") for o in s.scalars(select(RemovalOrder))
+        )
+    de, nl = world.unit_ids["DE-IRU"], world.unit_ids["NL-IRU"]
+    assert stored == sorted([(de, "BKA-2026-17"), (nl, "BKA-2026-17"), (de, ""), (de, "")])
 
 
 @pytest.mark.parametrize(

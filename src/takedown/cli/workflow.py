@@ -239,7 +239,11 @@ def order_issue(
     ground: str = typer.Option(..., help="Art. 2(7) letters, e.g. a,c."),
     reasons: str = typer.Option(..., help="Additional reasons (Annex I)."),
     redress: str = typer.Option(..., help="Court or body, deadlines, link to national law."),
-    reference: str | None = typer.Option(None, help="Your reference; generated if absent."),
+    case_reference: str | None = typer.Option(
+        None,
+        help="Your own case reference, unique per authority; the order's reference is "
+        "generated, and the issuing authority is your unit.",
+    ),
     host_member_state: str | None = typer.Option(None, help="Where the provider is established."),
     non_disclosure: bool = typer.Option(False, "--non-disclosure", help="Art. 11(3)."),
     json_out: bool = JSON,
@@ -255,7 +259,7 @@ def order_issue(
             grounds=ground,
             reasons=reasons,
             redress=redress,
-            reference=reference,
+            case_reference=case_reference,
             host_member_state=host_member_state,
             non_disclosure=non_disclosure,
         )

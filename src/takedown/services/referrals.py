@@ -17,6 +17,10 @@ Sends are serialised per item (``items.lock_items``): of a referral and an order
 ready item, the first takes it; an order may still follow (escalate) the referral, as it may one
 at a time, but a referral never follows an order, and a second order is a 409 (``Conflict``).
 
+A removal order's reference is takedown's (``DE-20261128-1a2b3c4d``); the issuing authority is
+the issuing unit, never what a request says. A caller may add its own ``case_reference``, kept
+beside it and unique per authority (a duplicate is a 409).
+
 A referral closes once every item is settled: a final answer (removed, restricted, declined,
 impossible), a check that proved it removed, or no answer within the answer window
 (``TAKEDOWN_ANSWER_WINDOW_DAYS``), after which its unanswered items count as ``unanswered``.
@@ -31,12 +35,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from takedown.domain.answers import FINAL
 from takedown.domain.assessment import normalise_grounds
 from takedown.domain.deadlines import Pause, PauseReason, removal_clock, scrutiny_windows
-from takedown.errors import Conflict, Forbidden, NotFound, UserError
+from takedown.errors import Conflict, Forbidden, NotFound, UserError, unique_violation
 from takedown.services.access import authorize
 from takedown.services.deconfliction import hold_blocks, notify
 from takedown.services.items import change_state, lock_item, lock_items
@@ -443,19 +448,31 @@ def issue_removal_order(
     grounds: list[str] | str,
     reasons: str,
     redress: str,
-    reference: str | None = None,
-    issuing_authority: str | None = None,
+    case_reference: str | None = None,
     addressee_contact: str | None = None,
     non_disclosure: bool = False,
     host_member_state: str | None = None,
 ) -> RemovalOrder:
-    """A removal order (Reg. 2021/784 Art. 3) with its Annex I fields; 1 hour from receipt."""
+    """A removal order (Reg. 2021/784 Art. 3) with its Annex I fields; 1 hour from receipt.
+
+    The issuing authority is the caller's unit and the reference is takedown's own;
+    ``case_reference`` is the authority's own reference, unique per authority."""
     authorize(who, "orders.issue")
     if not who.competent_authority or not who.member_state:
         raise Forbidden("only a senior assessor of a competent authority issues removal orders")
+    case_reference = _case_reference(case_reference)
     item = lock_item(session, item_id)
     if session.scalar(select(RemovalOrder.id).where(RemovalOrder.item_id == item.id)):
         raise Conflict(f"item {item.id} already has a removal order")
+    if case_reference is not None:
+        earlier = session.scalar(
+            select(RemovalOrder.reference).where(
+                RemovalOrder.unit_id == who.unit_id,
+                RemovalOrder.case_reference == case_reference,
+            )
+        )
+        if earlier is not None:
+            raise _case_reference_used(who, case_reference, earlier)
     if item.state == "held" or hold_blocks(session, item, actor=who.actor):
         raise UserError(f"item {item.id} is held by another investigation; its holder was told")
     if item.state not in ORDERABLE:
@@ -484,11 +501,12 @@ def issue_removal_order(
         operation_id=item.operation_id,
         unit_id=who.unit_id,
         issued_by=who.identity,
-        issuing_authority=issuing_authority or who.unit_name,
+        issuing_authority=who.unit_name,
         member_state=who.member_state,
         addressee=item.platform,
         addressee_contact=addressee_contact,
-        reference=reference or f"{who.member_state}-{utcnow():%Y%m%d}-{secrets.token_hex(4)}",
+        reference=f"{who.member_state}-{utcnow():%Y%m%d}-{secrets.token_hex(4)}",
+        case_reference=case_reference,
         url=item.url,
         grounds=clean_grounds,
         reasons=reasons.strip(),
@@ -499,7 +517,12 @@ def issue_removal_order(
         copy_sent_at=utcnow() if host and host != who.member_state else None,
     )
     session.add(order)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # an order of another item took the case reference meanwhile
+        if case_reference is not None and "case_reference" in (unique_violation(exc) or ""):
+            raise _case_reference_used(who, case_reference) from None
+        raise
     audit.record(
         session,
         actor=who.actor,
@@ -509,6 +532,7 @@ def issue_removal_order(
         change={
             "item_id": item.id,
             "reference": order.reference,
+            "case_reference": case_reference,
             "grounds": clean_grounds,
             "addressee": order.addressee,
             "host_member_state": host,
@@ -529,11 +553,36 @@ def issue_removal_order(
     return order
 
 
+CASE_REFERENCE_MAX = 100
+
+
+def _case_reference(value: str | None) -> str | None:
+    """The caller's case reference, trimmed; None when blank."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > CASE_REFERENCE_MAX or not text.isprintable():
+        raise UserError(
+            f"case reference {text[:40]!r}: use at most {CASE_REFERENCE_MAX} printable "
+            "characters on one line"
+        )
+    return text
+
+
+def _case_reference_used(who: Principal, case_reference: str, order: str | None = None) -> Conflict:
+    where = f" (order {order})" if order else ""
+    return Conflict(
+        f"case reference {case_reference!r} is already on a removal order of {who.unit_name}"
+        f"{where}; each order of an authority needs its own"
+    )
+
+
 def order_payload(order: RemovalOrder) -> dict[str, Any]:
     return {
         "type": "removal_order",
         "order_id": order.id,
         "reference": order.reference,
+        "case_reference": order.case_reference,
         "issuing_authority": order.issuing_authority,
         "member_state": order.member_state,
         "addressee": order.addressee,

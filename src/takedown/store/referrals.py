@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from takedown.store.models import Base, Id, utcnow
@@ -37,9 +37,13 @@ class ReferralItem(Base):
 
 
 class RemovalOrder(Base):
-    """A removal order under Reg. 2021/784 Art. 3, with the Annex I fields."""
+    """A removal order under Reg. 2021/784 Art. 3, with the Annex I fields.
+
+    ``reference`` is takedown's, unique; ``case_reference`` is the issuing authority's own,
+    optional and unique per authority (unit)."""
 
     __tablename__ = "removal_orders"
+    __table_args__ = (UniqueConstraint("unit_id", "case_reference"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), unique=True)
     operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
@@ -50,6 +54,7 @@ class RemovalOrder(Base):
     addressee: Mapped[str] = mapped_column(String(32))  # platform name
     addressee_contact: Mapped[str | None] = mapped_column(String(320))
     reference: Mapped[str] = mapped_column(String(100), unique=True)
+    case_reference: Mapped[str | None] = mapped_column(String(100))
     url: Mapped[str] = mapped_column(Text)
     grounds: Mapped[list[str]] = mapped_column(JSON, default=list)
     reasons: Mapped[str] = mapped_column(Text)

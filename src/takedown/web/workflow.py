@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from takedown.config import Settings
 from takedown.domain.assessment import load_taxonomy
@@ -246,8 +246,14 @@ class OrderIn(Strict):
     legal_ground: LegalGrounds
     reasons: Text
     redress: Text = Field(description="Court or body, deadlines, and the link to national law")
-    reference: str | None = None
-    issuing_authority: str | None = None
+    case_reference: Line | None = Field(
+        default=None,
+        max_length=100,
+        validation_alias=AliasChoices("case_reference", "reference"),
+        description="Your own case reference, kept beside the order's reference (which "
+        "takedown generates) and unique per issuing authority: a duplicate is a 409. "
+        "`reference`, its earlier name, is accepted too. The issuing authority is your unit.",
+    )
     addressee_contact: Line | None = Field(default=None, max_length=320)
     non_disclosure: bool = False
     host_member_state: MemberState | None = Field(
@@ -267,8 +273,7 @@ def issue_order(body: OrderIn, request: Request, who: Who) -> dict[str, Any]:
             grounds=body.legal_ground,
             reasons=body.reasons,
             redress=body.redress,
-            reference=body.reference,
-            issuing_authority=body.issuing_authority,
+            case_reference=body.case_reference,
             addressee_contact=body.addressee_contact,
             non_disclosure=body.non_disclosure,
             host_member_state=body.host_member_state,
