@@ -211,8 +211,9 @@ def _unwrap(
         canonical = f"https://{info.host}/web/{at}{inner.canonical_url}"
         key = _bounded(f"{platform}:page:web/{at}{inner.key}")
         extra = tuple(f for f in inner.flags if f != FLAG_CREDENTIALS)
+        # The snapshot shows the original's content: its id and account are the original's.
         return ContentRef(
-            text, canonical, platform, "page", None, stamp or None, key, (inner.key, *inner.parents),
+            text, canonical, platform, "page", inner.account, inner.id, key, (inner.key, *inner.parents),
             tuple(dict.fromkeys((*flags, FLAG_ARCHIVE, *extra))), inner.secret,
         )  # fmt: skip
     return None
