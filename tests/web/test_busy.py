@@ -28,3 +28,24 @@ def test_busy_database_answers_503(settings: Settings, db: Database) -> None:
             assert response.status_code == 503
             assert response.headers["retry-after"] == "2"
             assert "nothing was written" in response.json()["error"]
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"sqlstate {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+def test_a_deadlock_or_serialization_failure_is_a_retry_not_a_500(
+    settings: Settings, db: Database
+) -> None:
+    app = create_app(settings, db)
+
+    @app.get("/pg/{state}")
+    def rolled_back(state: str) -> None:
+        raise OperationalError("UPDATE items", {}, _PgError(state))
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for state in ("40P01", "40001", "55P03"):  # deadlock, serialization, lock not available
+            response = client.get(f"/pg/{state}")
+            assert response.status_code == 503 and response.headers["retry-after"] == "2"

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from takedown import urls
 from takedown.errors import Forbidden, NotFound, UserError
 from takedown.services.access import authorize
-from takedown.services.items import change_state
+from takedown.services.items import change_state, lock_items
 from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.deconfliction import Hold, Notification
@@ -77,6 +77,8 @@ def place_hold(
         reason=reason.strip(),
         until=until,
     )
+    # the items it covers, taken before anything is written (services.items.lock_items)
+    covered = lock_items(session, [i.id for i in _items_matching(session, hold)])
     session.add(hold)
     session.flush()
     audit.record(
@@ -87,7 +89,7 @@ def place_hold(
         object_id=hold.id,
         change={"target_type": target_type, "target": value, "until": until},
     )
-    for item in _items_matching(session, hold):
+    for item in covered.values():
         if item.state in HOLDABLE and item.state != "held":
             change_state(session, item, "held", actor=who.actor, why="hold", hold_id=hold.id)
     return hold
@@ -160,6 +162,7 @@ def release_hold(session: Session, who: Principal, hold_id: int, *, why: str = "
 
 
 def _release(session: Session, hold: Hold, actor: str, why: str) -> None:
+    covered = lock_items(session, [i.id for i in _items_matching(session, hold)])
     hold.released_at = utcnow()
     hold.released_by = actor
     audit.record(
@@ -170,7 +173,7 @@ def _release(session: Session, hold: Hold, actor: str, why: str) -> None:
         object_id=hold.id,
         change={"why": why},
     )
-    for item in _items_matching(session, hold):
+    for item in covered.values():
         if item.state == "held" and not active_holds(session, item):
             back = "ready" if _positively_assessed(session, item) else "triaged"
             change_state(session, item, back, actor=actor, why=f"hold {why}", hold_id=hold.id)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from takedown.checker import Checker, CheckerSettings, CheckResult
 from takedown.checker import run as run_checks
 from takedown.domain.rechecks import Observation, RecheckSchedule, time_to_removal
-from takedown.services.items import change_state
+from takedown.services.items import change_state, lock_items
 from takedown.services.referrals import settle_referrals_of
 from takedown.store import audit
 from takedown.store.db import Database
@@ -139,8 +139,9 @@ def verify_items(
     results = run_checks(check_all())
     recorded = []
     with db.session() as session:
+        locked = lock_items(session, [item_id for item_id, _ in results])
         for item_id, result in results:
-            item = session.get(Item, item_id)
+            item = locked.get(item_id)
             if item is not None:
                 recorded.append(record_check(session, item, result, actor=actor))
     return recorded

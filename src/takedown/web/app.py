@@ -52,6 +52,16 @@ def discover_routers() -> list[APIRouter]:
     return routers
 
 
+# PostgreSQL's "try again" states: serialization failure, deadlock detected, lock not available.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def _retryable(exc: OperationalError) -> bool:
+    if "locked" in str(exc).lower():  # SQLite: database is locked
+        return True
+    return getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     database = db or Database(settings.resolved_database_url)
@@ -129,9 +139,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @app.exception_handler(OperationalError)
     @app.exception_handler(SATimeoutError)
     async def _busy(_r: Request, exc: Exception) -> JSONResponse:
-        # The database is locked by other writers or every connection is taken: nothing was
-        # written by this request (its transaction rolled back), so it is safe to retry.
-        if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+        # The database is locked by other writers, every connection is taken, or PostgreSQL
+        # broke a deadlock or a serialization conflict by rolling this transaction back:
+        # nothing was written by this request, so it is safe to retry.
+        if isinstance(exc, OperationalError) and not _retryable(exc):
             raise exc
         return JSONResponse(
             {"error": "the database is busy; nothing was written, retry shortly"},
