@@ -55,4 +55,5 @@ CASES = [
     (f"https://vxtwitter.com/LoremIpsum/status/{N}", POST, N, "loremipsum", "fixers", {"flags": ("mirror",)}),
     (f"https://{ONION}/LoremIpsum/status/{N}", POST, N, "loremipsum", "onion"),
     ("https://t.co/AbCdEf1234", "x:page:t.co/AbCdEf1234", "AbCdEf1234", None, "shortener", {"flags": ("needs_resolution",)}),
+    (f"https://api.twitter.com/LoremIpsum/status/{N}", POST, N, "loremipsum", "permalink"),
 ]  # fmt: skip

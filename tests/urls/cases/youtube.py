@@ -13,6 +13,7 @@ SOURCES = {
     "piped": "Piped front-end (github.com/TeamPiped/Piped): /watch?v=, /channel/<id> on piped.video and other instances",
     "html": "hand-made: a link copied out of HTML source keeps its &amp; between parameters",
     "oembed": "oEmbed (oembed.com) as YouTube serves it: youtube.com/oembed?url=<video URL>&format=json",
+    "subdomains": "hand-made: country subdomains of the 2000s (de.youtube.com) and YouTube Studio's video pages (studio.youtube.com/video/<id>/edit)",
     "search": "hand-made: a results page names no content",
 }
 
@@ -77,4 +78,6 @@ CASES = [
     (f"https://youtu.be/{V}&t=10", POST, V, None, "share"),
     (f"https://m.youtube.com/details?v={V}", POST, V, None, "legacy"),
     (f"https://www.youtube.com/embed?listType=playlist&list={P}", f"youtube:collection:{P}", P, None, "embed"),
+    (f"https://de.youtube.com/watch?v={V}", POST, V, None, "subdomains"),
+    (f"https://studio.youtube.com/video/{V}/edit", POST, V, None, "subdomains"),
 ]  # fmt: skip

@@ -10,7 +10,7 @@ _VIDEO = "https://www.dailymotion.com/video/{id}"
 
 PLATFORM = Platform(
     name="dailymotion",
-    hosts=("dailymotion.com", "dai.ly", "geo.dailymotion.com", "touch.dailymotion.com"),
+    hosts=("dailymotion.com", "dai.ly", "geo.dailymotion.com", "touch.dailymotion.com", "*.dailymotion.com"),
     # The family filter's interstitial carries the page it stands before.
     redirects=(Wrapper(hosts=("dailymotion.com", "www.dailymotion.com"), path=r"/family_filter/?", param="urlback",
                        base="https://www.dailymotion.com"),),

@@ -17,7 +17,7 @@ _TAIL = r"(?:/(?:embed(?:/captioned)?|media|liked_by|comments|c/[0-9]+(?:/r/[0-9
 
 PLATFORM = Platform(
     name="instagram",
-    hosts=("instagram.com", "instagr.am"),
+    hosts=("instagram.com", "instagr.am", "*.instagram.com"),
     mirrors=("ddinstagram.com", "d.ddinstagram.com", "instagramez.com", "kkinstagram.com"),
     redirects=(
         Wrapper(hosts=("l.instagram.com",), path=r"/?", param="u"),

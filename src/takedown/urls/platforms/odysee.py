@@ -9,7 +9,7 @@ _CLAIM = r"(?::[0-9a-f]*|#[0-9a-f]*)?"
 
 PLATFORM = Platform(
     name="odysee",
-    hosts=("odysee.com", "lbry.tv", "open.lbry.com"),
+    hosts=("odysee.com", "lbry.tv", "open.lbry.com", "*.odysee.com"),
     rules=(
         Rule("collection", r"/\$/(?:playlist|list)/(?P<id>[0-9a-f]{6,40})", "playlist/{id}", "https://odysee.com/$/playlist/{id}",
              account=None, lower=("id",)),

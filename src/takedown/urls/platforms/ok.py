@@ -10,7 +10,7 @@ _ID = r"(?P<id>[0-9]+(?:-[0-9]+)?)"
 
 PLATFORM = Platform(
     name="ok",
-    hosts=("ok.ru", "odnoklassniki.ru"),
+    hosts=("ok.ru", "odnoklassniki.ru", "*.ok.ru", "*.odnoklassniki.ru"),
     redirects=(Wrapper(hosts=("ok.ru",), path=r"/dk", param="st.rfn"),),
     rules=(
         Rule("post", rf"/(?:video|videoembed|live|web-api/video/moviePlayer|video/embed)/{_ID}", "video/{id}", _VIDEO, account=None, lower=()),

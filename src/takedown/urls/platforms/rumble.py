@@ -7,7 +7,7 @@ from takedown.urls.rules import Platform, Rule
 
 PLATFORM = Platform(
     name="rumble",
-    hosts=("rumble.com",),
+    hosts=("rumble.com", "*.rumble.com"),
     rules=(
         Rule("post", r"/(?P<id>v[a-z0-9]{4,10})(?P<slug>-[^/]*)?\.html", "{id}", "https://rumble.com/{id}.html",
              account=None, lower=("id",)),

@@ -9,7 +9,7 @@ _ID = r"(?P<id>[0-9a-fA-F]{32})"
 
 PLATFORM = Platform(
     name="rutube",
-    hosts=("rutube.ru", "video.rutube.ru"),
+    hosts=("rutube.ru", "video.rutube.ru", "*.rutube.ru"),
     rules=(
         Rule("post", rf"/(?:video(?:/private)?|shorts|play/embed|embed|live/video|video/embed|yappy)/{_ID}", "{id}",
              "https://rutube.ru/video/{id}", account=None, lower=("id",)),

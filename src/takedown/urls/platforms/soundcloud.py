@@ -21,7 +21,7 @@ def _object(what: str) -> str:
 
 PLATFORM = Platform(
     name="soundcloud",
-    hosts=("soundcloud.com", *_API),
+    hosts=("soundcloud.com", *_API, "*.soundcloud.com"),
     shorteners=("on.soundcloud.com",),
     redirects=(Wrapper(hosts=("w.soundcloud.com",), path=r"/player/?", param="url"),),
     rules=(

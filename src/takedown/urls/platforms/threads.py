@@ -9,7 +9,7 @@ _NAME = r"@(?P<account>[A-Za-z0-9_.]{1,30})"
 
 PLATFORM = Platform(
     name="threads",
-    hosts=("threads.net", "threads.com"),
+    hosts=("threads.net", "threads.com", "*.threads.net", "*.threads.com"),
     rules=(
         Rule("post", rf"/{_NAME}/post/(?P<id>[A-Za-z0-9_\-]{{5,}})(?:/media)?", "{id}", "https://www.threads.net/@{account}/post/{id}",
              parents=("threads:account:{account}",)),

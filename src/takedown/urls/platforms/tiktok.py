@@ -10,7 +10,7 @@ _ACCOUNT = "tiktok:account:{account}"
 
 PLATFORM = Platform(
     name="tiktok",
-    hosts=("tiktok.com", "tiktokv.com", "tiktokv.eu", "tiktokv.us"),
+    hosts=("tiktok.com", "tiktokv.com", "tiktokv.eu", "tiktokv.us", "*.tiktok.com", "*.tiktokv.com"),
     shorteners=("vm.tiktok.com", "vt.tiktok.com"),
     redirects=(Wrapper(hosts=("tiktok.com", "www.tiktok.com"), path=r"/login(?:/.*)?", param="redirect_url", base="https://www.tiktok.com"),),
     rules=(

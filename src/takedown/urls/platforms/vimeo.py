@@ -17,7 +17,7 @@ _USER = rf"{_RESERVED}(?P<account>[A-Za-z][A-Za-z0-9_\-]{{2,}})"
 
 PLATFORM = Platform(
     name="vimeo",
-    hosts=("vimeo.com", "player.vimeo.com", "vimeopro.com"),
+    hosts=("vimeo.com", "player.vimeo.com", "vimeopro.com", "*.vimeo.com"),
     rules=(
         Rule("post", rf"/{_ID}/(?P<h>[0-9a-f]{{6,}})", "{id}", "https://vimeo.com/{id}/{h}", account=None, lower=()),
         Rule("post", rf"/(?:video/|channels/[A-Za-z0-9_\-]+/|groups/[A-Za-z0-9_\-]+/videos/|(?:album|showcase)/[0-9]+/video/"

@@ -16,7 +16,7 @@ _POST = "https://vk.com/{type}{owner}_{id}"
 
 PLATFORM = Platform(
     name="vk",
-    hosts=("vk.com", "vk.ru", "vkontakte.ru", "new.vk.com", "vkvideo.ru", "vk.me"),
+    hosts=("vk.com", "vk.ru", "vkontakte.ru", "new.vk.com", "vkvideo.ru", "vk.me", "*.vk.com", "*.vk.ru", "*.vkvideo.ru"),
     shorteners=("vk.cc",),
     redirects=(Wrapper(hosts=("vk.com", "vk.ru"), path=r"/away\.php", param="to"),),
     rules=(

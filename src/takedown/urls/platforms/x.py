@@ -25,7 +25,7 @@ _ONION = "twitter3e4tixl4xyajtrzo62zg5vztmjuricljdp2c5kshju4avyoid.onion"
 
 PLATFORM = Platform(
     name="x",
-    hosts=("x.com", "twitter.com", _ONION, "platform.twitter.com"),
+    hosts=("x.com", "twitter.com", _ONION, "platform.twitter.com", "*.x.com", "*.twitter.com"),
     mirrors=_FRONT_ENDS,
     mirror_labels=("nitter",),
     shorteners=("t.co", "pic.twitter.com", "pic.x.com"),

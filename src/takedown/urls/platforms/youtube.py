@@ -33,7 +33,7 @@ _FRONT_ENDS = (
 
 PLATFORM = Platform(
     name="youtube",
-    hosts=("youtube.com", "youtu.be", "music.youtube.com", "youtube-nocookie.com", "gaming.youtube.com",
+    hosts=("youtube.com", "youtu.be", "music.youtube.com", "youtube-nocookie.com", "gaming.youtube.com", "*.youtube.com",
            "youtube.googleapis.com", "youtubekids.com"),
     mirrors=_FRONT_ENDS,
     mirror_labels=("invidious", "piped"),
@@ -62,6 +62,8 @@ PLATFORM = Platform(
         Rule("collection", r"/embed(?:/videoseries)?", "{list}", "https://www.youtube.com/playlist?list={list}",
              account=None, id="{list}", query={"list": r"[A-Za-z0-9_-]{2,64}"}, lower=()),
         Rule("post", rf"/(?:shorts|live|embed|v|e|video|watch)/(?!videoseries|live_stream){_VIDEO}(?:&.*)?", "{id}", _WATCH, account=None, lower=()),
+        # YouTube Studio's pages of one video: /video/<id>/edit, /analytics, /comments, …
+        Rule("post", rf"/video/{_VIDEO}/[a-z_/]+", "{id}", _WATCH, account=None, hosts=("studio.youtube.com",), lower=()),
         Rule("collection", r"/(?:playlist|view_play_list|watch_videos)", "{list}", "https://www.youtube.com/playlist?list={list}",
              account=None, id="{list}", query={"list": r"[A-Za-z0-9_-]{2,64}"}, lower=()),
         Rule("post", r"/post/(?P<id>Ug[A-Za-z0-9_-]+)", "post/{id}", "https://www.youtube.com/post/{id}", account=None, lower=()),
