@@ -26,4 +26,5 @@ CASES = [
     ("https://www.tiktok.com/t/ZTabc123/", "tiktok:page:t/ZTabc123", "ZTabc123", None, "share", {"flags": ("needs_resolution",)}),
     ("https://www.tiktok.com/tag/loremipsum", "tiktok:collection:tag/loremipsum", "loremipsum", None, "pages"),
     (f"https://www.tiktok.com/music/lorem-sound-{N}", f"tiktok:collection:music/{N}", N, None, "pages"),
+    (f"https://www.tiktok.com/i18n/share/video/{N}/?_d=abc", POST, N, None, "share"),
 ]  # fmt: skip

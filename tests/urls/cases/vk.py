@@ -37,4 +37,6 @@ CASES = [
      "articles"),
     ("https://vk.com/away.php?to=https%3A%2F%2Ft.me%2Florem_news%2F42&cc_key=", "telegram:post:lorem_news/42", "42", "lorem_news", "away"),
     ("https://vk.com/albums-12345", "vk:account:club12345", "12345", "club12345", "accounts"),
+    ("https://vk.com/clips/loremclub", "vk:account:loremclub", None, "loremclub", "accounts"),
+    ("https://vk.com/video/@loremclub", "vk:account:loremclub", None, "loremclub", "accounts"),
 ]  # fmt: skip

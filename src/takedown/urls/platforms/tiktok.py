@@ -18,7 +18,7 @@ PLATFORM = Platform(
              parents=(_ACCOUNT,)),
         # A post whose author the link leaves out: /@/video/<id> still opens it.
         Rule("post", r"/@/(?:video|photo)/(?P<id>[0-9]+)", "{id}", "https://www.tiktok.com/@/video/{id}", account=None, lower=()),
-        Rule("post", r"/(?:embed(?:/v2)?|v|share/video|player/v1|video)/(?P<id>[0-9]{8,})(?:\.html)?", "{id}",
+        Rule("post", r"/(?:embed(?:/v2)?|v|(?:i18n/)?share/video|player/v1|video)/(?P<id>[0-9]{8,})(?:\.html)?", "{id}",
              "https://www.tiktok.com/embed/v2/{id}", account=None, lower=()),
         Rule("collection", r"/music/(?:[^/]*-)?(?P<id>[0-9]{6,})", "music/{id}", "https://www.tiktok.com/music/-{id}", account=None, lower=()),
         Rule("collection", r"/tag/(?P<id>[^/]+)", "tag/{id}", "https://www.tiktok.com/tag/{id}", account=None, lower=("id",)),
@@ -26,7 +26,7 @@ PLATFORM = Platform(
              "https://www.tiktok.com/@{account}/{what}/-{id}", parents=(_ACCOUNT,)),
         Rule("page", r"/t/(?P<id>[A-Za-z0-9]+)", "t/{id}", "https://www.tiktok.com/t/{id}", account=None, lower=(),
              flags=("needs_resolution",)),
-        Rule("account", r"/share/user/(?P<id>[0-9]+)", "id/{id}", "https://www.tiktok.com/share/user/{id}", account="id/{id}", lower=()),
+        Rule("account", r"/(?:i18n/)?share/user/(?P<id>[0-9]+)", "id/{id}", "https://www.tiktok.com/share/user/{id}", account="id/{id}", lower=()),
         Rule("account", rf"/(?:embed/)?{_NAME}(?:/live)?", "{account}", "https://www.tiktok.com/@{account}", id=None),
     ),
 )  # fmt: skip

@@ -36,7 +36,7 @@ PLATFORM = Platform(
         Rule("account", r"/(?:videos|clips|audios|photos|albums|wall)-(?P<id>[0-9]+)", "club{id}", "https://vk.com/club{id}", account="club{id}", lower=()),
         Rule("account", r"/id(?P<id>[0-9]+)", "id{id}", "https://vk.com/id{id}", account="id{id}", lower=()),
         Rule("account", r"/(?:videos|clips|audios|photos|albums|wall)(?P<id>[0-9]+)", "id{id}", "https://vk.com/id{id}", account="id{id}", lower=()),
-        Rule("account", r"/(?:video/|clips/)?@(?!(?:club|public|event|id)[0-9]+(?:/|$))(?P<account>[A-Za-z][A-Za-z0-9_.]{1,31})(?:/.*)?", "{account}", "https://vk.com/{account}", id=None),
+        Rule("account", r"/(?:video/@|clips/@?|@)(?!(?:club|public|event|id)[0-9]+(?:/|$))(?P<account>[A-Za-z][A-Za-z0-9_.]{1,31})(?:/.*)?", "{account}", "https://vk.com/{account}", id=None),
         Rule("account", rf"/{_RESERVED}(?P<account>[A-Za-z][A-Za-z0-9_.]{{1,31}})", "{account}", "https://vk.com/{account}", id=None),
     ),
 )  # fmt: skip
