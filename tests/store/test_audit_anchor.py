@@ -268,3 +268,33 @@ def test_the_commands_refuse_an_unusable_key_clearly(
 def test_verify_without_options_prints_what_it_did_before(cli: Cli, populated: Database) -> None:
     ran = cli("audit", "verify", "--json")
     assert json.loads(ran.out) == {"ok": True, "events": 5, "broken_at": None, "problem": None}
+
+
+def test_verify_rows_from_the_command_line(cli: Cli, populated: Database) -> None:
+    ran = cli("audit", "verify", "--rows", "--json")
+    assert ran.code == 0
+    assert json.loads(ran.out)["rows"] | {"events": 0} == {
+        "ok": True,
+        "rows": 0,
+        "events": 0,
+        "batches": 0,
+        "problems": [],
+        "more_problems": 0,
+    }
+    with populated.engine.begin() as conn:  # an item no event recorded
+        op = conn.execute(text("SELECT min(id) FROM operations")).scalar()
+        conn.execute(
+            text(
+                "INSERT INTO items (operation_id, key, url, canonical_url, platform, kind,"
+                " parents, flags, state, created_at, updated_at) VALUES (:op, 'k', 'u', 'u',"
+                " 'telegram', 'post', '[]', '[]', 'verified_removed', :t, :t)"
+            ),
+            {"op": op, "t": "2026-12-01 10:00:00.000000"},
+        )
+    ran = cli("audit", "verify", "--rows")
+    assert ran.code == 1
+    assert "rows CHANGED behind the chain" in ran.out
+    assert "items 1: no event recorded this row" in ran.out
+    as_json = json.loads(cli("audit", "verify", "--rows", "--json").out)
+    assert as_json["ok"] is False and as_json["events"] == 5
+    assert as_json["rows"]["problems"][0]["table"] == "items"

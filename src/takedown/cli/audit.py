@@ -79,7 +79,10 @@ def audit_verify(
             else:
                 typer.echo(f"anchor FAILED: {anchored.problem}")
         if found is not None:
-            checked = f"{found.rows} rows, {found.events} events, {found.batches} batches"
+            checked = (
+                f"{found.rows} rows, {found.events} events with row digests, "
+                f"{found.batches} bulk batches"
+            )
             if found.ok:
                 typer.echo(f"rows match the chain: {checked}")
             else:

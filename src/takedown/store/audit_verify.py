@@ -284,7 +284,11 @@ class _Table:
         for lo, hi in spec.ids:
             there = set(self.session.scalars(select(t.c.id).where(t.c.id.between(lo, hi))))
             missing += [i for i in range(lo, hi + 1) if i not in there][: SHOWN - len(missing)]
-        what = f"{len(missing)} of them missing, e.g. {missing[:5]}" if missing else "edited"
+        what = (
+            f"{len(missing)} of them missing, e.g. {missing[:5]}"
+            if missing
+            else "one or more edited; a root cannot say which"
+        )
         self._problem(
             None,
             batch.event_id,
