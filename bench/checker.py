@@ -235,6 +235,10 @@ async def main(args: argparse.Namespace) -> int:
                 f"{_met(ratio >= 0.5)} ({ratio:.1%}; per request "
                 f"{ratio * requests_per_check:.0%})"
             )
+        ratio = rate / best["bare aiohttp"]
+        print(
+            f"floor: checker >= 45% of the bare aiohttp loop, pages parsed: {_met(ratio >= 0.45)}"
+        )
         if "checker, no confirmation" in best:
             plain = best["checker, no confirmation"]
             print(

@@ -90,17 +90,18 @@ class Condition:
                 m = pattern.search(text)
                 if m:
                     return m.group(0)
-        bare = [s.css for s in self.selectors if s.text is None and page.may_have(s.needles)]
-        if len(bare) > 1 and not page.has(", ".join(bare)):
-            bare = []  # one query for them all, the usual answer on a page that has none
-        for css in bare:
-            if page.has(css):
-                return css
-        for selector in self.selectors:
-            if selector.text is not None:
-                hit = selector.find(page)
-                if hit:
-                    return hit
+        if self.selectors:
+            bare = [s.css for s in self.selectors if s.text is None and page.may_have(s.needles)]
+            if len(bare) > 1 and not page.has(", ".join(bare)):
+                bare = []  # one query for them all, the usual answer on a page with none
+            for css in bare:
+                if page.has(css):
+                    return css
+            for selector in self.selectors:
+                if selector.text is not None:
+                    hit = selector.find(page)
+                    if hit:
+                        return hit
         for test in self.fields:
             hit = test.find(page)
             if hit:

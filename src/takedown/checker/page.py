@@ -232,8 +232,10 @@ class Page:
                 self._documents(source)  # before the scripts go
             rendered = [s for src in self.rendered for v in self.values(src) for s in strings(v)]
             tree = self.tree
-            tree.strip_tags(_NOT_TEXT)
-            self._selected.clear()  # a selection may have held what was just dropped
+            present = [tag for tag in _NOT_TEXT if f"<{tag}" in self.source]
+            if present:
+                tree.strip_tags(present)
+                self._selected.clear()  # a selection may have held what was just dropped
             body = tree.body
             self._text = fold(" ".join([body.text() if body is not None else "", *rendered]))
         return self._text
