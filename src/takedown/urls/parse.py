@@ -50,23 +50,24 @@ _DNS_NAME = re.compile(
 
 
 @lru_cache(maxsize=65536)
-def _check_web_host(host: str) -> None:
+def _check_web_host(host: str) -> bool:
     """A web item's host must be an IP or a DNS name (letters, digits, '-', '_') with a dot.
 
     This refuses what a spreadsheet or a sentence leaves in a cell, such as
-    ``=HYPERLINK("https://…")`` read without a scheme, or a single word.
+    ``=HYPERLINK("https://…")`` read without a scheme, or a single word. Returns whether the
+    host is an IP or ends in a public suffix (a host that does not needs a scheme to be one).
     """
     if is_ip(host):
-        return
+        return True
     if not _DNS_NAME.fullmatch(host):
         raise UrlError(f"host {host!r} is not a domain name (letters, digits, '-', '.' only)")
     if "." not in host:
         raise UrlError(f"host {host!r} is not a domain name on the internet (it has no dot)")
+    return has_public_suffix(host)
 
 
 def _web(text: str, url: Url, info: HostInfo, flags: tuple[str, ...], current: str) -> ContentRef:
-    _check_web_host(info.host)
-    if not has_public_suffix(info.host) and not _HAS_AUTHORITY.match(current):
+    if not _check_web_host(info.host) and not _HAS_AUTHORITY.match(current):
         raise UrlError(
             f"no host: {info.host!r} is not a domain name on the internet (no such top-level "
             "domain); give the whole URL, https://host/path"
