@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
@@ -79,6 +79,8 @@ class Condition:
     patterns: tuple[re.Pattern[str], ...] = ()
     selectors: tuple[Selector, ...] = ()
     fields: tuple[FieldTest, ...] = ()
+    # a word of each selector: none of them in the source, no selector can match
+    gate: re.Pattern[str] | None = None
 
     def find(self, page: Page) -> str | None:
         if self.phrases or self.patterns:
@@ -90,18 +92,11 @@ class Condition:
                 m = pattern.search(text)
                 if m:
                     return m.group(0)
-        if self.selectors:
-            bare = [s.css for s in self.selectors if s.text is None and page.may_have(s.needles)]
-            if len(bare) > 1 and not page.has(", ".join(bare)):
-                bare = []  # one query for them all, the usual answer on a page with none
-            for css in bare:
-                if page.has(css):
-                    return css
+        if self.selectors and (self.gate is None or self.gate.search(page.source)):
             for selector in self.selectors:
-                if selector.text is not None:
-                    hit = selector.find(page)
-                    if hit:
-                        return hit
+                hit = selector.find(page)
+                if hit:
+                    return hit
         for test in self.fields:
             hit = test.find(page)
             if hit:
@@ -181,6 +176,12 @@ def condition(
     )
     if not (cond.phrases or cond.patterns or cond.selectors or cond.fields):
         raise RuleError(f"{where}: no part to look for; give one of {PARTS}")
+    if cond.selectors and all(s.needles for s in cond.selectors):
+        # the rarest word of each: an id, a class or a value before a tag name
+        words = sorted(
+            {max(s.needles, key=lambda w: (w[0] != "<", len(w))) for s in cond.selectors}
+        )
+        cond = replace(cond, gate=re.compile("|".join(re.escape(w) for w in words)))
     return cond
 
 

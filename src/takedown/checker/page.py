@@ -28,6 +28,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -59,6 +60,7 @@ _ATTR = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)
 def needles(css: str) -> tuple[str, ...]:
     """Words an element that ``css`` matches must have put in the page's source: its tag
     (``<meta``), id, classes, attribute names and values, lower case. The page is only
@@ -160,6 +162,7 @@ class Page:
     __slots__ = (
         "_docs",
         "_found",
+        "_scripts",
         "_selected",
         "_source",
         "_text",
@@ -184,6 +187,7 @@ class Page:
         self._found: dict[str, bool] = {}
         self._docs: dict[tuple[str, str], list[Any]] = {}
         self._source: str | None = None
+        self._scripts: list[str] | None = None
 
     @property
     def source(self) -> str:
@@ -197,8 +201,7 @@ class Page:
         """False when an element (or a script) with these ``needles`` cannot be on the page."""
         if not words:
             return True
-        source = self.source
-        return all(word in source for word in words)
+        return all(map(self.source.__contains__, words))
 
     @property
     def tree(self) -> LexborHTMLParser:
@@ -260,8 +263,9 @@ class Page:
             return docs
         name = source.var or ""
         pattern = _assignment(name)
-        for node in self.tree.css("script"):
-            script = node.text()
+        if self._scripts is None:
+            self._scripts = [node.text() for node in self.tree.css("script")]
+        for script in self._scripts:
             if name not in script:
                 continue
             for m in pattern.finditer(script):
