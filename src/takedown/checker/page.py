@@ -26,29 +26,43 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser, LexborNode
 
 _APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "\u2032")
 # no width, but not white space to str.split: a zero-width space inside a word, a soft hyphen
 _INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
-_NOT_TEXT = ["script", "style", "template"]
+_NOT_TEXT = [("script", "<script"), ("style", "<style"), ("template", "<template")]
 ANY_DEPTH = "**"  # a path step that matches a key at any depth below
+_ENGINES = threading.local()
+
+
+def _engine() -> LexborCSSSelector:
+    """This thread's selector engine. Lexbor would build one for every document that is
+    queried, the most expensive part of a query; one serves every page (not across
+    threads: an engine is not thread-safe)."""
+    engine: LexborCSSSelector | None = getattr(_ENGINES, "engine", None)
+    if engine is None:
+        engine = _ENGINES.engine = LexborCSSSelector()  # type: ignore[no-untyped-call]
+    return engine
 
 
 def fold(text: str) -> str:
     """Text as markers compare it: apostrophes made one, case folded, no white space."""
-    for apostrophe in _APOSTROPHES:  # str.replace: translate is slow past ASCII
-        if apostrophe in text:
-            text = text.replace(apostrophe, "'")
-    for invisible in _INVISIBLE:
-        if invisible in text:
-            text = text.replace(invisible, "")
-    return "".join(text.split()).casefold()
+    if not text.isascii():
+        for apostrophe in _APOSTROPHES:  # str.replace: translate is slow past ASCII
+            if apostrophe in text:
+                text = text.replace(apostrophe, "'")
+        for invisible in _INVISIBLE:
+            if invisible in text:
+                text = text.replace(invisible, "")
+        return "".join(text.split()).casefold()
+    return "".join(text.split()).lower()
 
 
 # what a simple selector names: a tag, an id, a class, an attribute and its value
@@ -134,21 +148,26 @@ def _anywhere(value: Any, path: Sequence[str | int]) -> Iterator[Any]:
             stack.extend(node)
 
 
-def strings(value: Any) -> Iterator[str]:
+def strings(value: Any) -> list[str]:
     """The strings in a JSON value, in document order; a ``runs`` list (YouTube's formatted
     text, one sentence cut into pieces) is one string."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        runs = value.get("runs")
-        if isinstance(runs, list):
-            yield "".join(r["text"] for r in runs if isinstance(r, dict) and "text" in r)
-        for key, item in value.items():
-            if key != "runs":
-                yield from strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings(item)
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            runs = item.get("runs")
+            if isinstance(runs, list):
+                found.append(
+                    "".join(r["text"] for r in runs if isinstance(r, dict) and "text" in r)
+                )
+                item = {k: v for k, v in item.items() if k != "runs"}
+            stack.extend(reversed(item.values()))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return found
 
 
 class Page:
@@ -214,13 +233,15 @@ class Page:
         scripts, styles and templates are gone once the text has been made."""
         found = self._selected.get(selector)
         if found is None:
-            found = self._selected[selector] = self.tree.css(selector)
+            root = self.tree.root
+            found = self._selected[selector] = _engine().find(selector, root) if root else []
         return found
 
     def has(self, selector: str) -> bool:
         found = self._found.get(selector)
         if found is None:
-            found = self._found[selector] = self.tree.css_first(selector) is not None
+            root = self.tree.root
+            found = self._found[selector] = bool(root and _engine().any_matches(selector, root))
         return found
 
     def values(self, source: JsonSource) -> list[Any]:
@@ -235,9 +256,12 @@ class Page:
                 self._documents(source)  # before the scripts go
             rendered = [s for src in self.rendered for v in self.values(src) for s in strings(v)]
             tree = self.tree
-            present = [tag for tag in _NOT_TEXT if f"<{tag}" in self.source]
+            lower = self.html.lower()
+            present = [tag for tag, opening in _NOT_TEXT if opening in lower]
+            for tag in present:  # by tag name: no selector engine for a page that needs none
+                for node in tree.tags(tag):
+                    node.decompose()
             if present:
-                tree.strip_tags(present)
                 self._selected.clear()  # a selection may have held what was just dropped
             body = tree.body
             self._text = fold(" ".join([body.text() if body is not None else "", *rendered]))
@@ -255,7 +279,8 @@ class Page:
         if not self.may_have(source.needles):
             return docs
         if source.script is not None:
-            for node in self.tree.css(source.script):
+            root = self.tree.root
+            for node in _engine().find(source.script, root) if root else []:
                 try:
                     docs.append(json.loads(node.text()))
                 except ValueError:
@@ -264,7 +289,7 @@ class Page:
         name = source.var or ""
         pattern = _assignment(name)
         if self._scripts is None:
-            self._scripts = [node.text() for node in self.tree.css("script")]
+            self._scripts = [node.text() for node in self.tree.tags("script")]
         for script in self._scripts:
             if name not in script:
                 continue
