@@ -52,7 +52,7 @@ def main() -> None:
     """
     json_out = wants_json(sys.argv[1:])
     try:
-        code = app(standalone_mode=False)
+        code = _run()
     except (typer.Exit, SystemExit) as exc:
         code = exc.exit_code if isinstance(exc, typer.Exit) else exc.code
         sys.exit(code if isinstance(code, int) else 0)
@@ -68,6 +68,17 @@ def main() -> None:
         _failed(exc, json_out)
     if isinstance(code, int) and code:
         sys.exit(code)  # typer.Exit(n) comes back as a return value here
+
+
+def _run() -> object:
+    """The command, then every database it opened closed (so that in-process callers, the
+    tests among them, keep no connections open after a command)."""
+    from takedown.cli._context import close_databases
+
+    try:
+        return app(standalone_mode=False)
+    finally:
+        close_databases()
 
 
 def wants_json(args: list[str]) -> bool:

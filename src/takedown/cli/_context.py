@@ -9,11 +9,22 @@ from takedown.config import get_settings
 from takedown.errors import UserError
 from takedown.store.db import Database, head_revision
 
+_opened: list[Database] = []
+
+
+def close_databases() -> None:
+    """Close every database ``open_db`` opened in this process (at the end of a command)."""
+    while _opened:
+        _opened.pop().dispose()
+
 
 def open_db(*, migrated: bool = True) -> Database:
-    """The configured database; with ``migrated``, refuse one that `takedown init` has not built."""
+    """The configured database; with ``migrated``, refuse one that `takedown init` has not built.
+
+    The command's entry point closes it when the command ends (``close_databases``)."""
     settings = get_settings()
     db = Database(settings.resolved_database_url)
+    _opened.append(db)
     if migrated:
         try:
             current = db.current_revision()
