@@ -49,7 +49,6 @@ def eu_member_state(value: str) -> str:
     code = _ALIASES.get(code, code)
     if code not in EU_MEMBER_STATES:
         raise ValueError(
-            f"{value!r} is not an EU member state code (two letters, e.g. DE, FR, NL; "
-            "Greece is EL)"
+            f"{value!r} is not an EU member state code (two letters, e.g. DE, FR, NL; Greece is EL)"
         )
     return code
