@@ -13,6 +13,7 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from takedown.domain.countries import eu_member_state
 from takedown.domain.permissions import role_phrase, token_roles, with_article
 from takedown.domain.units import Role, UnitKind
 from takedown.errors import NotFound, UserError
@@ -23,35 +24,6 @@ _hasher = PasswordHasher()
 ADMIN_UNIT = "takedown"
 ADMIN_EMAIL = "admin@localhost"
 TOKEN_PREFIX = "tdk_"
-_MEMBER_STATES = {
-    "AT",
-    "BE",
-    "BG",
-    "CY",
-    "CZ",
-    "DE",
-    "DK",
-    "EE",
-    "EL",
-    "ES",
-    "FI",
-    "FR",
-    "HR",
-    "HU",
-    "IE",
-    "IT",
-    "LT",
-    "LU",
-    "LV",
-    "MT",
-    "NL",
-    "PL",
-    "PT",
-    "RO",
-    "SE",
-    "SI",
-    "SK",
-}
 
 
 def create_unit(
@@ -74,9 +46,10 @@ def create_unit(
         allowed = ", ".join(k.value for k in UnitKind)
         raise UserError(f"unknown unit kind {kind!r}; use one of: {allowed}") from None
     if member_state is not None:
-        member_state = member_state.upper()
-        if member_state not in _MEMBER_STATES:
-            raise UserError(f"member state {member_state!r} is not an EU member state code")
+        try:
+            member_state = eu_member_state(member_state)
+        except ValueError as exc:
+            raise UserError(f"member state {exc}") from None
     if competent_authority and unit_kind is not UnitKind.REFERRAL_UNIT:
         raise UserError("only a referral_unit can be a competent authority")
     if competent_authority and member_state is None:
