@@ -21,6 +21,17 @@ from takedown.store.models import Base
 PG_URL = os.environ.get("TAKEDOWN_TEST_DATABASE_URL")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of SQLite's own storage (``sqlite_only``) do not apply to a PostgreSQL run: they
+    are deselected there, not skipped (a skip means a component is missing)."""
+    if not PG_URL:
+        return
+    keep = [i for i in items if i.get_closest_marker("sqlite_only") is None]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
 def pytest_report_header() -> str:
     return f"takedown database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (per-test file)'}"
 

@@ -107,23 +107,23 @@ def test_a_date_accepted_once_is_accepted_in_a_later_batch(submit: Submit) -> No
     assert (result.accepted, result.rejected) == (4, 2)
 
 
+@pytest.mark.sqlite_only  # PostgreSQL takes datetime objects, never text
 def test_bulk_writes_sqlite_times_with_four_digit_years(db: Database) -> None:
     with db.session() as s:
         bulk = Bulk(s)
-        if not bulk.sqlite:
-            pytest.skip("PostgreSQL takes datetime objects")
+        assert bulk.sqlite
         assert bulk.when(datetime(5, 1, 2, 3, 4, 5, tzinfo=UTC)) == "0005-01-02 03:04:05.000000"
         east = timezone(timedelta(hours=2))
         assert bulk.when(datetime(2026, 1, 1, 1, tzinfo=east)) == "2025-12-31 23:00:00.000000"
         assert bulk.when(datetime(2026, 1, 1, 1)) == "2026-01-01 01:00:00.000000"
 
 
+@pytest.mark.sqlite_only  # PostgreSQL stores timestamps, never text
 def test_stored_times_that_do_not_parse_never_break_a_listing(
     db: Database, op: Operation, unit: Unit, submit: Submit, caplog: pytest.LogCaptureFixture
 ) -> None:
     """What an older version stored (year 5 as ``5-…``), or anything else, still lists."""
-    if not db.is_sqlite:
-        pytest.skip("PostgreSQL stores timestamps, never text")
+    assert db.is_sqlite
     result = submit(
         {"url": "https://example.org/old"},
         {"url": "https://example.org/garbled"},
