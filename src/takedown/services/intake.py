@@ -72,6 +72,7 @@ REPORT_COLUMNS = (
     "notes",
     "external_id",
     "evidence_path",
+    "url_secret",
     "source",
     "reported_at",
     "received_at",

@@ -62,8 +62,8 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # an earlier reported_at is refused
 Ready = tuple[Any, ...]
 R_ROW, R_DEDUPE, R_KEY, R_EVIDENCE, R_URL = 0, 1, 2, 3, 4
 R_ITEM = slice(4, 11)  # url … flags: the item's columns after operation and key
-R_REPORT = slice(11, 19)  # title … evidence_path: the report's own text columns
-R_REPORTED_AT = 19
+R_REPORT = slice(11, 20)  # title … url_secret: the report's own columns
+R_REPORTED_AT = 20
 
 
 @dataclass(slots=True)
@@ -163,12 +163,13 @@ class RowChecker:
             if isinstance(stored, Rejection):
                 return stored
             found = stored
+        secret = ref.secret  # a decryption key: kept apart, never in the URL others see
         return (
             row.number,
             dedupe_key(f),
             ref.key,
             found,
-            raw_url,
+            ref.without_secret() if secret else raw_url,
             ref.canonical_url,
             ref.platform,
             ref.kind,
@@ -183,6 +184,7 @@ class RowChecker:
             get("notes"),
             get("external_id"),
             raw_evidence,
+            secret,
             reported_at,
         )
 

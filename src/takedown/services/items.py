@@ -137,6 +137,7 @@ def item_view(session: Session, item: Item, who: Principal) -> dict[str, Any]:
                 "group": report.group_name,
                 "external_id": report.external_id if own else None,
                 "notes": report.notes if own else None,
+                "url_secret": report.url_secret if own else None,
             }
         )
     return {**item_summary(item), "parents": item.parents, "flags": item.flags, "reports": reports}

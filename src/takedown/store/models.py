@@ -228,6 +228,9 @@ class Report(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(200))
     evidence_path: Mapped[str | None] = mapped_column(Text)
+    # What the URL carried that opens the content but must not travel with it (a file host's
+    # decryption key): ``url`` is stored without it. Seen by the reporting unit and auditors.
+    url_secret: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
     reported_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

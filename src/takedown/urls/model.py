@@ -49,6 +49,22 @@ class ContentRef(_Fields):
 
     __hash__ = _Fields.__hash__
 
+    def without_secret(self) -> str:
+        """The URL as given, less its ``secret``: what may be shown to others and sent on.
+
+        The secret and the ``#``/``!`` marks before it go (``mega.nz/file/<id>#<key>`` →
+        ``mega.nz/file/<id>``). Where the input does not hold the secret as written exactly once
+        (it came encoded inside a wrapper URL), the canonical URL stands in.
+        """
+        secret, text = self.secret, self.input
+        if not secret:
+            return text
+        at = text.rfind(secret)
+        if at < 0 or text.find(secret) != at:
+            return self.canonical_url
+        head, tail = text[:at], text[at + len(secret) :]
+        return head.rstrip("#!") + tail if not tail else head + tail
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "input": self.input,
