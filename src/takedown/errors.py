@@ -33,3 +33,12 @@ def unique_violation(exc: BaseException) -> str | None:
     ):
         return str(orig).removeprefix("UNIQUE constraint failed: ")
     return None
+
+
+def envelope(message: str, problems: list[dict[str, str]] | None = None) -> dict[str, object]:
+    """The one shape of every error the API answers: ``{"error": message}``, with
+    ``problems`` (``[{"field", "error"}]``) when the request broke rules field by field."""
+    body: dict[str, object] = {"error": message}
+    if problems is not None:
+        body["problems"] = problems
+    return body

@@ -43,7 +43,7 @@ def test_json_answers_carry_the_hygiene_headers(client: TestClient, tokens: dict
         client.get("/api/v1/operations/OP1/items"),  # 401
         client.get("/api/v1/items/999", headers=auth),  # 404
         client.get("/api/v1/no-such-route"),  # FastAPI's own 404
-        client.post("/api/v1/holds", content=b"{}", headers=auth),  # 422
+        client.post("/api/v1/holds", json={}, headers=auth),  # 422
         client.post("/api/v1/holds", content=b"x" * (2 * 1024 * 1024), headers=auth),  # 413
     ]
     assert [a.status_code for a in answers] == [200, 200, 200, 401, 404, 404, 422, 413]

@@ -78,7 +78,7 @@ def test_429_after_the_limit_with_retry_after_then_recovery(
     refused = client.get(PATH, headers=BAD)
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == str(WINDOW - 15)
-    assert "too many failed authentications from 203.0.113.9" in refused.json()["detail"]
+    assert "too many failed authentications from 203.0.113.9" in refused.json()["error"]
     # While refused, the address gets 429 whatever it sends, a good token included.
     assert client.get(PATH, headers=_bearer(tokens["platform"])).status_code == 429
     assert client.get(PATH).status_code == 429
@@ -132,7 +132,7 @@ def test_x_forwarded_for_counts_only_from_a_trusted_proxy(
             assert client.get(PATH, headers=BAD | via).status_code == 401
         refused = client.get(PATH, headers=BAD | {"X-Forwarded-For": "198.51.100.7"})
         assert refused.status_code == 429
-        assert "198.51.100.7" in refused.json()["detail"]
+        assert "198.51.100.7" in refused.json()["error"]
         other = {"X-Forwarded-For": "198.51.100.8"}
         assert client.get(PATH, headers=_bearer(tokens["platform"]) | other).status_code == 200
         # The proxy's own address was never counted.

@@ -29,6 +29,8 @@ from urllib.parse import unquote_to_bytes
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from takedown.errors import envelope
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -186,8 +188,9 @@ def _human(n: int) -> str:
 async def refuse(
     send: Send, status: int, message: str, headers: Sequence[tuple[str, str]] = ()
 ) -> None:
-    """Answer ``{"error": message}`` and close the connection (a body may be left unread)."""
-    body = json.dumps({"error": message}).encode("utf-8")
+    """Answer the error envelope, ``{"error": message}``, and close the connection (a body
+    may be left unread)."""
+    body = json.dumps(envelope(message)).encode("utf-8")
     await send(
         {
             "type": "http.response.start",
@@ -453,7 +456,7 @@ class HeaderGuardedProtocol(HttpToolsProtocol):
 
     def _refuse(self, status: int, reason: bytes, message: bytes) -> None:
         if self.cycle is None or self.cycle.response_complete:  # no answer under way
-            body = b'{"error": "%s"}' % message
+            body = json.dumps(envelope(message.decode("ascii"))).encode("ascii")
             self.transport.write(
                 b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\n"
                 b"content-length: %d\r\nconnection: close\r\n\r\n%s"
