@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, text
 
+from takedown.interop.tabular import Row
 from takedown.services.assessment import triage_queue
-from takedown.services.intake_rows import LIMITS, check_time, parse_time
+from takedown.services.intake_rows import LIMITS, RowChecker, check_time, parse_time
 from takedown.services.items import get_item, item_view
 from takedown.services.units import principal_for
 from takedown.store.bulk import Bulk
@@ -241,3 +242,35 @@ def test_an_over_long_url_or_account_is_rejected_not_stored(db: Database, submit
     ]
     assert "account" in result.rejections[1].reason
     assert result.accepted == 1
+
+
+def test_a_checked_row_holds_each_value_at_its_named_position() -> None:
+    """One field list (``READY``) names a checked row's positions and the columns intake
+    writes: every value lands under its own name."""
+    from takedown.services.intake import ITEM_COLUMNS, REPORT_COLUMNS
+    from takedown.services.intake_rows import ITEM_FIELDS, READY, REPORT_OWN
+
+    fields = {
+        "url": "https://mega.nz/file/AbCd1234#Zq3kLmxYwVb7TqPz",
+        "title": "the title",
+        "text": "the text",
+        "language": "de",
+        "content_type": "video",
+        "group": "the group",
+        "notes": "the notes",
+        "external_id": "ext-1",
+        "reported_at": "2026-11-20T10:00:00Z",
+    }
+    ready = RowChecker().row(Row(2, fields))
+    assert isinstance(ready, tuple) and len(ready) == len(READY)
+    got = dict(zip(READY, ready, strict=True))
+    for name in ("title", "text", "language", "content_type", "notes", "external_id"):
+        assert got[name] == fields[name], name
+    assert got["group_name"] == "the group"
+    assert (got["url"], got["url_secret"]) == ("https://mega.nz/file/AbCd1234", "Zq3kLmxYwVb7TqPz")
+    assert (got["platform"], got["kind"], got["row"]) == ("mega", "file", 2)
+    assert got["key"] == "mega:file:AbCd1234" and got["evidence"] is None
+    assert got["reported_at"] == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    assert set(ITEM_FIELDS) <= set(ITEM_COLUMNS) and set(REPORT_OWN) <= set(REPORT_COLUMNS)
+    assert set(REPORT_OWN) | set(ITEM_FIELDS) | {"row", "dedupe_key", "key", "evidence",
+                                                  "reported_at"} == set(READY)  # fmt: skip

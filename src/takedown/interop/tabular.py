@@ -322,23 +322,41 @@ def _jsonl_rows(text: IO[str], ignored: set[str]) -> Iterator[Row]:
         if not isinstance(obj, dict):
             yield Row(number, problem=("row", "not_object", "each line must be a JSON object"))
             continue
-        fields: dict[str, str] = {}
-        bad = None
-        for raw_key, value in obj.items():
-            key = normalise_name(str(raw_key))
-            if key not in REPORT_FIELDS:
-                ignored.add(str(raw_key))
-                continue
-            if value is None:
-                continue
-            if isinstance(value, dict | list):
-                bad = (key, "not_text", f"{key} must be text, not a JSON {type(value).__name__}")
-                break
-            fields[key] = value if isinstance(value, str) else json.dumps(value)
+        fields, bad = object_fields(obj, ignored)
         if bad:
             yield Row(number, problem=bad)
             continue
         yield _checked(number, {k: v.replace("\x00", NUL_MARK) for k, v in fields.items()})
+
+
+_JSON_KIND: dict[type, str] = {dict: "object", list: "array"}
+
+
+def object_fields(
+    obj: dict[str, Any], ignored: set[str]
+) -> tuple[dict[str, str], tuple[str, str, str] | None]:
+    """A JSON object's report fields as text, the one way for a JSONL line and an API report
+    (so the same report is the same row, and hashes to the same dedupe key, either way).
+
+    Names are normalised, unknown ones added to ``ignored``, nulls left out; numbers and
+    booleans are written as JSON writes them (``true``, ``1.5``); an object or an array is
+    the row's problem ``(field, "not_text", message)``."""
+    fields: dict[str, str] = {}
+    for raw_key, value in obj.items():
+        key = normalise_name(str(raw_key))
+        if key not in REPORT_FIELDS:
+            ignored.add(str(raw_key))
+            continue
+        if value is None:
+            continue
+        if isinstance(value, str):
+            fields[key] = value
+        elif isinstance(value, bool | int | float):
+            fields[key] = json.dumps(value)
+        else:
+            kind = _JSON_KIND.get(type(value), type(value).__name__)
+            return fields, (key, "not_text", f"{key} must be text, not a JSON {kind}")
+    return fields, None
 
 
 _ENCODING_MSG = "not valid text in the file's encoding (UTF-8 unless --encoding is given)"

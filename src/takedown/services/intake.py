@@ -31,6 +31,7 @@ from takedown.services.evidence import record_evidence
 from takedown.services.intake_rows import (
     HEAD_ROWS,
     HELPER_BATCH,
+    ITEM_FIELDS,
     PIPELINE_FROM_BYTES,
     R_DEDUPE,
     R_EVIDENCE,
@@ -40,6 +41,7 @@ from takedown.services.intake_rows import (
     R_REPORTED_AT,
     R_ROW,
     R_URL,
+    REPORT_OWN,
     Checked,
     EvidencePolicy,
     FileJob,
@@ -58,39 +60,18 @@ from takedown.store.bulk import Bulk
 from takedown.store.db import Database
 from takedown.store.models import Item, Operation, Report, Unit, utcnow
 
-REPORT_COLUMNS = (
+REPORT_COLUMNS = (  # as _insert_reports writes them
     "operation_id",
     "item_id",
     "unit_id",
     "dedupe_key",
     "url",
-    "title",
-    "text",
-    "language",
-    "content_type",
-    "group_name",
-    "notes",
-    "external_id",
-    "evidence_path",
-    "url_secret",
+    *REPORT_OWN,
     "source",
     "reported_at",
     "received_at",
 )
-ITEM_COLUMNS = (  # as _create_items writes them, after the id on SQLite
-    "operation_id",
-    "key",
-    "url",
-    "canonical_url",
-    "platform",
-    "kind",
-    "account",
-    "parents",
-    "flags",
-    "state",
-    "created_at",
-    "updated_at",
-)
+ITEM_COLUMNS = ("operation_id", "key", *ITEM_FIELDS, "state", "created_at", "updated_at")
 ITEM_ROW = ("id", *ITEM_COLUMNS)
 
 

@@ -59,11 +59,40 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1, as the API's o
 _CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # an earlier reported_at is refused
 
+# A checked row (``Ready``) is a plain tuple (cheap to build and to send between processes);
+# this one list names its positions, and through ITEM_FIELDS and REPORT_OWN the columns that
+# intake writes (services.intake), so that a reordering cannot store a value in the wrong column.
+READY = (
+    "row",
+    "dedupe_key",
+    "key",
+    "evidence",  # (sha256, size, file name) of a copied evidence file, or None
+    "url",  # as reported, less any secret
+    "canonical_url",
+    "platform",
+    "kind",
+    "account",
+    "parents",  # JSON text
+    "flags",  # JSON text
+    "title",
+    "text",
+    "language",
+    "content_type",
+    "group_name",
+    "notes",
+    "external_id",
+    "evidence_path",
+    "url_secret",
+    "reported_at",
+)
 Ready = tuple[Any, ...]
-R_ROW, R_DEDUPE, R_KEY, R_EVIDENCE, R_URL = 0, 1, 2, 3, 4
-R_ITEM = slice(4, 11)  # url … flags: the item's columns after operation and key
-R_REPORT = slice(11, 20)  # title … url_secret: the report's own columns
-R_REPORTED_AT = 20
+ITEM_FIELDS = READY[READY.index("url") : READY.index("flags") + 1]  # after operation and key
+REPORT_OWN = READY[READY.index("title") : READY.index("url_secret") + 1]  # the report's own
+R_ROW, R_DEDUPE, R_KEY, R_EVIDENCE, R_URL, R_REPORTED_AT = (
+    READY.index(name) for name in ("row", "dedupe_key", "key", "evidence", "url", "reported_at")
+)
+R_ITEM = slice(READY.index(ITEM_FIELDS[0]), READY.index(ITEM_FIELDS[-1]) + 1)
+R_REPORT = slice(READY.index(REPORT_OWN[0]), READY.index(REPORT_OWN[-1]) + 1)
 
 
 @dataclass(slots=True)
@@ -164,7 +193,7 @@ class RowChecker:
                 return stored
             found = stored
         secret = ref.secret  # a decryption key: kept apart, never in the URL others see
-        return (
+        return (  # in READY's order
             row.number,
             dedupe_key(f),
             ref.key,
