@@ -5,13 +5,16 @@ Every field here is documented in docs/settings.md; tests/test_docs.py fails whe
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from takedown.errors import UserError
 
 if TYPE_CHECKING:
     from takedown.checker import CheckerSettings
@@ -20,6 +23,24 @@ if TYPE_CHECKING:
 # characters and the short fields, as JSON. A batch may spend it unevenly: a few reports with
 # long text and notes (100,000 characters each at most) among short ones.
 REPORT_ROW_BYTES = 16 * 1024
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def throttle_url(url: str | None) -> str | None:
+    """``TAKEDOWN_THROTTLE_URL`` as given, None when unset or empty. Anything but a Redis URL
+    is a UserError naming the setting and the URL's scheme, never the rest (a password)."""
+    if url is None or not url.strip():
+        return None
+    url = url.strip()
+    if not url.lower().startswith(REDIS_SCHEMES):
+        scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]{0,19}://", url)
+        what = f"a {scheme[0]} URL, not Redis" if scheme else "not a URL"
+        raise UserError(
+            f"TAKEDOWN_THROTTLE_URL is {what}: use redis://host:6379/0 (or rediss://, "
+            "unix://), or leave it unset to count failed authentications in the database"
+        )
+    return url
 
 
 class Settings(BaseSettings):
@@ -176,6 +197,13 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds a client has to send a request's line and headers.",
     )
+    throttle_url: str | None = Field(
+        default=None,
+        description=(
+            "Where failed authentications are counted. Unset: the database. "
+            "redis://host:6379/0 for Redis."
+        ),
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description=(
@@ -183,6 +211,12 @@ class Settings(BaseSettings):
             "Default: none; the client is the socket's address."
         ),
     )
+
+    @field_validator("throttle_url")
+    @classmethod
+    def _throttle_url_is_redis(cls, url: str | None) -> str | None:
+        # A UserError, not a ValueError: pydantic would echo the value, password and all.
+        return throttle_url(url)
 
     @property
     def resolved_database_url(self) -> str:

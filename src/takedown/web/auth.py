@@ -3,6 +3,7 @@
 A client address with ``TAKEDOWN_AUTH_FAILURE_LIMIT`` failed authentications in the current
 window (``TAKEDOWN_AUTH_FAILURE_WINDOW`` seconds) gets 429 with ``Retry-After`` on every
 request that needs a token, before the token is looked at (``takedown.services.throttle``).
+The counts live in the database, or in Redis when ``TAKEDOWN_THROTTLE_URL`` names one.
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ def authenticate(
     """The principal of a bearer token, or an HTTPException: 429 for a client over the
     failure limit, 401 for a missing or bad token (a bad one counts as a failure)."""
     limit, window = settings.auth_failure_limit, settings.auth_failure_window
+    failures = throttle.counter_for(db, settings)  # the database, or Redis (THROTTLE_URL)
     token = creds.credentials if creds and creds.scheme.lower() == "bearer" else ""
     with db.reading() as session:  # never waits for an import's write lock
-        wait = throttle.retry_after(session, client, limit=limit, window=window)
+        # The database counter reads in this session; Redis is asked before it touches the
+        # database (a session takes its connection at its first statement).
+        wait = failures.retry_after(client, limit=limit, window=window, session=session)
         who = authenticate_token(session, token) if token and not wait else None
     if wait:
         raise HTTPException(
@@ -52,14 +56,13 @@ def authenticate(
     if not token:
         raise HTTPException(401, MISSING, headers={"WWW-Authenticate": "Bearer"})
     if who is None:
-        with db.session() as session:
-            failures = throttle.record_failure(session, client, window=window)
+        count = failures.record_failure(client, window=window)  # 0: Redis did not answer
         # Never the token itself: a near miss of a real one is still a secret.
         _log.warning(
             "failed authentication from %s: unknown, expired or revoked token "
             "(%d of %d in this %d s window)",
             client,
-            failures,
+            count,
             limit,
             window,
         )
