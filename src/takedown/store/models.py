@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -186,13 +187,30 @@ class Operation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# An item's last report time before anything computed it (``services.priority``).
+NEVER_REPORTED = "1970-01-01 00:00:00+00:00"
+
+
 class Item(Base):
-    """One piece of online content in one operation, identified by its canonical key."""
+    """One piece of online content in one operation, identified by its canonical key.
+
+    ``priority_band`` and ``last_reported_at`` order the triage queue; both are derived (from
+    the item's reports, matches and watches) and kept by ``services.priority.refresh_priority``.
+    """
 
     __tablename__ = "items"
     __table_args__ = (
         UniqueConstraint("operation_id", "key"),
         Index("ix_items_operation_id_state", "operation_id", "state"),
+        # The triage queue's order, read backwards (docs/workflow.md, "The triage queue").
+        Index(
+            "ix_items_queue_order",
+            "operation_id",
+            "state",
+            "priority_band",
+            "last_reported_at",
+            "id",
+        ),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"))
@@ -207,6 +225,8 @@ class Item(Base):
     state: Mapped[str] = mapped_column(String(32), default="new")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    priority_band: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    last_reported_at: Mapped[datetime] = mapped_column(server_default=NEVER_REPORTED)
 
 
 class Report(Base):
