@@ -1,7 +1,7 @@
 """Names from a fixed vocabulary are checked where they come in: the CLI's options and the API.
 
-Case is folded (``Telegram`` is ``telegram``); an unknown name is refused with the closest
-valid ones.
+The CLI folds case (``Telegram`` is ``telegram``); the API takes a name only as its enum spells
+it. Either refuses an unknown name with the closest valid ones.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from takedown.config import Settings
-from takedown.domain.names import choose
+from takedown.domain.names import choose, require
 from takedown.domain.states import ItemState
 from takedown.errors import UserError
 from takedown.services import units
@@ -45,6 +45,22 @@ def test_choose_folds_case_and_suggests_the_closest_names() -> None:
     assert "new" in str(unlike.value)  # no name is close: the valid ones are listed
     with pytest.raises(UserError, match=r"^unknown role 'x': use one of: a, b$"):
         choose("role", "x", ["a", "b"])
+
+
+def test_require_takes_only_the_spelling_and_says_which_was_meant() -> None:
+    names = platform_names()
+    assert require("platform", "telegram", names) == "telegram"
+    with pytest.raises(
+        UserError, match=r"^platform 'Telegram' must be spelled exactly: did you mean telegram\?$"
+    ):
+        require("platform", "Telegram", names)
+    with pytest.raises(UserError, match=r"^platform ' telegram' must be spelled exactly"):
+        require("platform", " telegram", names)
+    with pytest.raises(UserError, match=r"^unknown platform 'telgram': did you mean telegram"):
+        require("platform", "telgram", names)
+    with pytest.raises(UserError) as long:
+        require("platform", "telegram" * 1000, names)
+    assert len(str(long.value)) < 600  # a long value is cut short, and compared with nothing
 
 
 @given(st.sampled_from(platform_names()), st.lists(st.booleans(), min_size=40, max_size=40))
@@ -148,15 +164,29 @@ def test_the_api_refuses_unknown_names_with_suggestions(
     assert typo.json()["problems"][0]["error"].startswith(
         "unknown platform 'telgram': did you mean telegram"
     )
+    # A program spells names as the schema's enums do: another case is refused, with the name.
     state = client.get("/api/v1/operations/OP1/items", params={"state": "Ready"}, headers=auth)
-    assert state.status_code == 200, state.text
+    assert state.status_code == 422, state.text
+    assert state.json()["problems"] == [
+        {
+            "field": "state",
+            "error": "item state 'Ready' must be spelled exactly: did you mean ready?",
+        }
+    ]
+    exact = client.get("/api/v1/operations/OP1/items", params={"state": "ready"}, headers=auth)
+    assert exact.status_code == 200, exact.text
     refer = client.post("/api/v1/operations/OP1/referrals", json={"platform": "tg"}, headers=auth)
     assert refer.status_code == 422
     assert refer.json()["problems"][0]["field"] == "platform"
-    folded = client.post(
+    cased = client.post(
         "/api/v1/operations/OP1/referrals", json={"platform": "Telegram"}, headers=auth
     )
-    assert folded.status_code == 201 and folded.json()["referral_id"] is None  # none ready
+    assert cased.status_code == 422
+    assert "did you mean telegram?" in cased.json()["problems"][0]["error"]
+    sent = client.post(
+        "/api/v1/operations/OP1/referrals", json={"platform": "telegram"}, headers=auth
+    )
+    assert sent.status_code == 201 and sent.json()["referral_id"] is None  # none ready
     verdict = client.post(
         "/api/v1/items/1/assessments", json={"verdict": "terrorist"}, headers=auth
     )

@@ -48,20 +48,34 @@ def test_an_unknown_platform_or_action_names_the_closest(
     assert wrong.status_code == 422
     assert "did you mean telegram" in str(wrong.json()["problems"])
     (item,) = ready_items(["https://t.me/names_a/1"])
-    folded = client.post(
+    cased = client.post(  # the API takes names as the schema spells them: no case folding
         f"{API}/operations/OP1/referrals",
         json={"platform": "Telegram"},
         headers=world.bearer("de_analyst"),
     )
-    assert folded.status_code == 201 and folded.json()["items"] == 1
-    rid = folded.json()["referral_id"]
-    answer = client.post(
-        f"{API}/platform/referrals/{rid}/answers",
-        json={"answers": [{"item_id": item, "action": "remvoed"}]},
-        headers=world.bearer("tg_agent"),
+    assert cased.status_code == 422
+    assert cased.json()["problems"] == [
+        {
+            "field": "platform",
+            "error": "platform 'Telegram' must be spelled exactly: did you mean telegram?",
+        }
+    ]
+    sent = client.post(
+        f"{API}/operations/OP1/referrals",
+        json={"platform": "telegram"},
+        headers=world.bearer("de_analyst"),
     )
-    assert answer.status_code == 422
-    assert "did you mean removed" in str(answer.json()["problems"])
+    assert sent.status_code == 201 and sent.json()["items"] == 1
+    rid = sent.json()["referral_id"]
+    for action, hint in (("remvoed", "did you mean removed"), ("Removed", "did you mean removed")):
+        answer = client.post(
+            f"{API}/platform/referrals/{rid}/answers",
+            json={"answers": [{"item_id": item, "action": action}]},
+            headers=world.bearer("tg_agent"),
+        )
+        assert answer.status_code == 422
+        (problem,) = answer.json()["problems"]
+        assert problem["field"] == "answers.0.action" and hint in problem["error"], problem
 
 
 def test_holds_over_the_api_are_need_to_know(

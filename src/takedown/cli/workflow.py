@@ -369,6 +369,7 @@ def platform_answer(
 ) -> None:
     """Answer items of a referral. Idempotent."""
     action = names.action(action)
+    reason = names.answer_reason(action, reason)
     db = open_db()
     who = _who(db, token)
     answers = [{"item_id": i, "action": action, "reason": reason} for i in item]
@@ -389,6 +390,7 @@ def platform_answer_order(
 ) -> None:
     """Answer a removal order (Annex II or III)."""
     action = names.action(action)
+    reason = names.answer_reason(action, reason)
     db = open_db()
     who = _who(db, token)
     with db.session() as session:

@@ -16,6 +16,12 @@ class Verdict(StrEnum):
     EXEMPT = "exempt"  # Art. 1(3): journalistic, educational, research, artistic
 
 
+class AssessmentStatus(StrEnum):
+    FINAL = "final"
+    PENDING_CONFIRMATION = "pending_confirmation"  # four-eyes: a second senior assessor confirms
+    SUPERSEDED = "superseded"  # a later assessment of the item replaced it
+
+
 # Reg. 2021/784 Art. 2(7)
 LEGAL_GROUNDS = {
     "a": "incites the commission of a terrorist offence",

@@ -7,37 +7,36 @@ auditors read.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from takedown.services.delivery import STATUSES, delivery_view, list_deliveries, retry_delivery
+from takedown.domain.statuses import Channel, DeliveryStatus, Subject
+from takedown.services.delivery import delivery_view, list_deliveries, retry_delivery
 from takedown.services.units import Principal
 from takedown.web.auth import get_db, principal
-from takedown.web.names import Id, ItemPageSize, Name, named
-
-DeliveryStatus = Annotated[Name, named("delivery status", lambda: STATUSES)]
+from takedown.web.models import Out, Timestamp
+from takedown.web.names import DeliveryStatusName, Id, ItemPageSize
 
 router = APIRouter(tags=["deliveries"])
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(Out):
     id: int
     unit: str | None = Field(description="The platform unit it is addressed to.")
-    channel: str = Field(description="`webhook` or `email`.")
-    subject_type: str = Field(description="`referral` or `order`.")
+    channel: Channel
+    subject_type: Subject
     subject_id: int
-    status: str = Field(description="`pending`, `delivered` or `dead` (the dead-letter state).")
+    status: DeliveryStatus = Field(description="`dead` is the dead-letter state.")
     attempts: int
-    next_attempt_at: datetime | None
+    next_attempt_at: Timestamp | None
     last_error: str | None
-    delivered_at: datetime | None
-    created_at: datetime | None
+    delivered_at: Timestamp | None
+    created_at: Timestamp | None
 
 
-class DeliveryPage(BaseModel):
+class DeliveryPage(Out):
     deliveries: list[DeliveryOut]
     next: int | None = Field(description="Pass as `before` for the next (older) page.")
 
@@ -47,7 +46,7 @@ def get_deliveries(
     request: Request,
     who: Annotated[Principal, Depends(principal)],
     status: Annotated[
-        DeliveryStatus | None, Query(description="pending, delivered or dead")
+        DeliveryStatusName | None, Query(description="pending, delivered or dead")
     ] = None,
     limit: Annotated[ItemPageSize, Query()] = 100,
     before: Annotated[Id | None, Query(description="Only deliveries with a smaller id.")] = None,

@@ -8,8 +8,10 @@
   character at all; free text may hold tab, line feed and carriage return, and no other
   control character. Each field declares its maximum length (the column's size where the
   column has one, ``TEXT_MAX`` for free text).
-- **Names from a fixed vocabulary** are case folded, and an unknown one is a 422 naming the
-  closest valid names ("unknown platform 'telgram': did you mean telegram?").
+- **Names from a fixed vocabulary** (states, verdicts, actions, platforms …) are enums in the
+  OpenAPI document and are taken exactly as spelled: another spelling, a different case
+  included, is a 422 naming the closest valid names ("unknown platform 'telgram': did you
+  mean telegram?"). People's spellings are folded by the CLI, never here.
 - **EU member states** are two-letter codes, case folded (``de`` is ``DE``); see
   ``takedown.domain.countries``.
 """
@@ -21,18 +23,21 @@ from collections.abc import Callable, Iterable
 from typing import Annotated
 
 from annotated_types import Ge, Le, Len
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 from pydantic.types import Strict
 from pydantic_core import PydanticCustomError
 
 from takedown.domain.answers import Action
 from takedown.domain.assessment import Verdict
 from takedown.domain.countries import eu_member_state
-from takedown.domain.names import choose
+from takedown.domain.deadlines import PauseReason
+from takedown.domain.names import require
 from takedown.domain.states import ItemState
+from takedown.domain.statuses import DeliveryStatus, OrderFilter, ReferralFilter
 from takedown.errors import UserError
 from takedown.services.operations import NAME_RE
 from takedown.urls.registry import platform_names
+from takedown.urls.rules import KINDS
 
 INT64_MAX = 2**63 - 1
 TEXT_MAX = 20_000  # free text (reasons, notes, questions, replies): stored as TEXT
@@ -142,15 +147,37 @@ OperationRef = Annotated[
 """An operation in a path: its name or its numeric id."""
 
 
+def exactly(label: str, allowed: Callable[[], Iterable[str]]) -> BeforeValidator:
+    """A name from a fixed vocabulary, exactly as spelled: any other spelling (another case
+    included) is a 422 naming the closest valid names ("unknown platform 'telgram': did you
+    mean telegram?"). A value that is no string is left to the type's own check."""
+
+    def check(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return require(label, value, allowed())
+        except UserError as exc:
+            raise PydanticCustomError("unknown_name", "{message}", {"message": str(exc)}) from None
+
+    return BeforeValidator(check)
+
+
+def one_of(title: str, allowed: Iterable[str]) -> WithJsonSchema:
+    """The OpenAPI schema of a string from a vocabulary that is no Python enum (platforms):
+    an enum of its names, as they are when the app starts."""
+    return WithJsonSchema({"type": "string", "enum": list(allowed), "title": title})
+
+
 def named(label: str, allowed: Callable[[], Iterable[str]]) -> AfterValidator:
-    """A name from a fixed vocabulary, case folded; an unknown one is a 422 naming the closest
-    valid names ("unknown platform 'telgram': did you mean telegram?")."""
+    """``exactly`` after the string checks of ``Name`` (kept for routes that declare a
+    vocabulary as text; prefer an enum with ``exactly``, which the schema lists)."""
 
     def check(value: str | None) -> str | None:
         if value is None:
             return None
         try:
-            return choose(label, value, allowed())
+            return require(label, value, allowed())
         except UserError as exc:
             raise PydanticCustomError("unknown_name", "{message}", {"message": str(exc)}) from None
 
@@ -159,16 +186,21 @@ def named(label: str, allowed: Callable[[], Iterable[str]]) -> AfterValidator:
 
 Name = Annotated[str, StringConstraints(max_length=NAME_MAX), SINGLE_LINE]
 """A name from a vocabulary, checked for length and characters before it is looked up."""
-PlatformName = Annotated[Name, named("platform", platform_names)]
-StateName = Annotated[Name, named("item state", lambda: ItemState)]
-VerdictName = Annotated[Name, named("verdict", lambda: Verdict)]
-ActionName = Annotated[Name, named("action", lambda: Action)]
-
-# Filters of the platform's pull lists: a status, or every one ("all").
-REFERRAL_STATUSES = ("open", "acknowledged", "closed", "all")
-ORDER_STATUSES = ("open", "closed", "all")
-ReferralStatus = Annotated[Name, named("referral status", lambda: REFERRAL_STATUSES)]
-OrderStatus = Annotated[Name, named("order status", lambda: ORDER_STATUSES)]
+PlatformName = Annotated[
+    str, exactly("platform", platform_names), one_of("Platform", platform_names())
+]
+"""A platform, as ``takedown url parse`` names it. The list grows: clients tolerate new ones."""
+ContentKindName = Annotated[str, one_of("ContentKind", KINDS)]
+"""What a URL points at (a post, an account …): ``urls.rules.KINDS``."""
+StateName = Annotated[ItemState, exactly("item state", lambda: ItemState)]
+VerdictName = Annotated[Verdict, exactly("verdict", lambda: Verdict)]
+ActionName = Annotated[Action, exactly("action", lambda: Action)]
+PauseReasonName = Annotated[PauseReason, exactly("pause reason", lambda: PauseReason)]
+DeliveryStatusName = Annotated[DeliveryStatus, exactly("delivery status", lambda: DeliveryStatus)]
+ReferralStatus = Annotated[ReferralFilter, exactly("referral status", lambda: ReferralFilter)]
+"""A filter of the platform's pull list of referrals: a status, or every one (``all``)."""
+OrderStatus = Annotated[OrderFilter, exactly("order status", lambda: OrderFilter)]
+"""A filter of the platform's pull list of removal orders: a status, or every one (``all``)."""
 
 
 def _member_state(value: str) -> str:

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from takedown.domain.statuses import OrderFilter, ReferralFilter, ReferralStatus
 from takedown.services import referrals, responses
 from takedown.services.units import Principal
+from takedown.web import models
 from takedown.web.auth import get_db, principal
 from takedown.web.names import (
     ActionName,
     Cursor,
     Id,
-    Line,
     OrderStatus,
     PageSize,
-    ReferralStatus,
+    PauseReasonName,
     Text,
 )
+from takedown.web.names import ReferralStatus as ReferralStatusName
+from takedown.web.workflow import order_clock_out
 
 router = APIRouter(prefix="/platform", tags=["platform"])
 Who = Annotated[Principal, Depends(principal)]
@@ -30,22 +33,24 @@ Since = Annotated[Cursor, Query(description="`next` from the previous page (an i
 def list_referrals(
     request: Request,
     who: Who,
-    status: ReferralStatus = "open",
+    status: ReferralStatusName = ReferralFilter.OPEN,
     since: Since = 0,
     limit: PageSize = 100,
-) -> dict[str, Any]:
-    """Referrals addressed to your platforms. `status`: open (default), acknowledged, closed
-    or all."""
+) -> models.ReferralPage:
+    """Referrals addressed to your platforms. `status`: open (default: every one not closed),
+    acknowledged, closed or all."""
     with get_db(request).reading() as session:
         page, nxt = responses.list_referrals(session, who, status=status, since=since, limit=limit)
-        return {"referrals": page, "next": nxt}
+        return models.ReferralPage(
+            referrals=[models.Referral.model_validate(r) for r in page], next=nxt
+        )
 
 
 @router.post("/referrals/{referral_id}/ack")
-def acknowledge_referral(referral_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def acknowledge_referral(referral_id: Id, request: Request, who: Who) -> models.ReferralAck:
     with get_db(request).session() as session:
         referral = responses.acknowledge_referral(session, who, referral_id)
-        return {"referral_id": referral.id, "status": referral.status}
+        return models.ReferralAck(referral_id=referral.id, status=ReferralStatus(referral.status))
 
 
 class Answer(BaseModel):
@@ -68,33 +73,39 @@ class Answers(BaseModel):
 
 
 @router.post("/referrals/{referral_id}/answers")
-def answer_referral(referral_id: Id, body: Answers, request: Request, who: Who) -> dict[str, Any]:
+def answer_referral(
+    referral_id: Id, body: Answers, request: Request, who: Who
+) -> models.ReferralAnswered:
     """Answer per item. Idempotent: the same answer again is stored once."""
     with get_db(request).session() as session:
-        return responses.answer_referral(
+        done = responses.answer_referral(
             session, who, referral_id, [a.model_dump() for a in body.answers]
         )
+        return models.ReferralAnswered.model_validate(done)
 
 
 @router.get("/orders")
 def list_orders(
     request: Request,
     who: Who,
-    status: OrderStatus = "open",
+    status: OrderStatus = OrderFilter.OPEN,
     since: Since = 0,
     limit: PageSize = 100,
-) -> dict[str, Any]:
-    """Removal orders addressed to your platforms. Listing one counts as its receipt."""
+) -> models.OrderPage:
+    """Removal orders addressed to your platforms. Listing one counts as its receipt.
+    `status`: open (default), closed or all."""
     with get_db(request).session() as session:  # it records the receipt: a write
         page, nxt = responses.list_orders(session, who, status=status, since=since, limit=limit)
-        return {"orders": page, "next": nxt}
+        return models.OrderPage(
+            orders=[models.PlatformOrder.model_validate(o) for o in page], next=nxt
+        )
 
 
 @router.post("/orders/{order_id}/ack")
-def acknowledge_order(order_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def acknowledge_order(order_id: Id, request: Request, who: Who) -> models.OrderClock:
     with get_db(request).session() as session:
         order = responses.acknowledge_order(session, who, order_id)
-        return {"order_id": order.id, "clock": referrals.order_clock(session, order)}
+        return order_clock_out(session, order)
 
 
 class OrderAnswer(BaseModel):
@@ -105,30 +116,32 @@ class OrderAnswer(BaseModel):
 
 
 @router.post("/orders/{order_id}/answer")
-def answer_order(order_id: Id, body: OrderAnswer, request: Request, who: Who) -> dict[str, Any]:
+def answer_order(
+    order_id: Id, body: OrderAnswer, request: Request, who: Who
+) -> models.OrderAnswered:
     """Annex II (removed) or Annex III (impossible, with its reason) feedback, or a question."""
     with get_db(request).session() as session:
-        return responses.answer_order(session, who, order_id, body.model_dump())
+        done = responses.answer_order(session, who, order_id, body.model_dump())
+        return models.OrderAnswered.model_validate(done)
 
 
 class PauseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: Line = Field(
-        max_length=32, description="force_majeure, manifest_error or insufficient_information"
+    reason: PauseReasonName = Field(
+        description="force_majeure (Art. 3(7)), manifest_error or insufficient_information "
+        "(Art. 3(8))"
     )
     note: Text | None = None
 
 
 @router.post("/orders/{order_id}/pause")
-def pause_order(order_id: Id, body: PauseIn, request: Request, who: Who) -> dict[str, Any]:
+def pause_order(order_id: Id, body: PauseIn, request: Request, who: Who) -> models.OrderClock:
     with get_db(request).session() as session:
         referrals.pause_order(session, who, order_id, body.reason, body.note)
-        order = referrals.get_order(session, order_id)
-        return {"order_id": order.id, "clock": referrals.order_clock(session, order)}
+        return order_clock_out(session, referrals.get_order(session, order_id))
 
 
 @router.post("/orders/{order_id}/resume")
-def resume_order(order_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def resume_order(order_id: Id, request: Request, who: Who) -> models.OrderClock:
     with get_db(request).session() as session:
-        order = referrals.resume_order(session, who, order_id)
-        return {"order_id": order.id, "clock": referrals.order_clock(session, order)}
+        return order_clock_out(session, referrals.resume_order(session, who, order_id))

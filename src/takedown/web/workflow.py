@@ -8,16 +8,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from takedown.config import Settings
-from takedown.domain.assessment import load_taxonomy
+from takedown.domain.assessment import AssessmentStatus, load_taxonomy
 from takedown.domain.names import choose
+from takedown.domain.states import ItemState
 from takedown.errors import NotFound, UserError
 from takedown.services import assessment, deconfliction, items, referrals
 from takedown.services.access import authorize
 from takedown.services.operations import get_operation
 from takedown.services.units import Principal
-from takedown.store.referrals import Referral
+from takedown.store.referrals import Referral, RemovalOrder
+from takedown.web import models
 from takedown.web.auth import get_db, principal
 from takedown.web.names import (
     Cursor,
@@ -52,14 +55,15 @@ def list_items(
     platform: PlatformName | None = None,
     cursor: Annotated[Cursor, Query(description="`next` from the previous page")] = 0,
     limit: ItemPageSize = 100,
-) -> dict[str, Any]:
+) -> models.ItemPage:
     """Items of an operation, by id; `next` is the cursor for the following page."""
     with get_db(request).reading() as session:
         operation = get_operation(session, op, who=who, may="items.read")
         page, nxt = items.list_items(
             session, operation.id, state=state, platform=platform, after=cursor, limit=limit
         )
-        return {"items": [items.item_summary(i) for i in page], "next": nxt}
+        summaries = [models.ItemSummary.model_validate(items.item_summary(i)) for i in page]
+        return models.ItemPage(items=summaries, next=nxt)
 
 
 @router.get("/operations/{op}/queue")
@@ -69,7 +73,7 @@ def triage_queue(
     who: Who,
     limit: PageSize = 50,
     offset: Cursor = 0,
-) -> dict[str, Any]:
+) -> models.QueuePage:
     """Items awaiting assessment, highest priority first, with the factors of the priority
     and, for an item that matched a known-content bank, the suggestion that match makes."""
     with get_db(request).reading() as session:
@@ -77,11 +81,13 @@ def triage_queue(
         entries = assessment.triage_queue(
             session, who, operation, limit=limit, offset=offset, taxonomy=_taxonomy(request)
         )
-        return {"items": [e.as_dict() for e in entries]}
+        return models.QueuePage(
+            items=[models.QueueEntry.model_validate(e.as_dict()) for e in entries]
+        )
 
 
 @router.get("/items/{item_id}")
-def get_item(item_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def get_item(item_id: Id, request: Request, who: Who) -> models.ItemDetail:
     """One item with its reports; other units' notes and references are withheld.
 
     `suggestion` is what a known-content bank match suggests (`source: bank_match`): labels
@@ -100,14 +106,15 @@ def get_item(item_id: Id, request: Request, who: Who) -> dict[str, Any]:
             send.as_dict() for send in referrals.earlier_sends(session, [item])[item.id]
         ]
         view |= assessment.assessment_suggestion(session, who, item.id, taxonomy=_taxonomy(request))
-        return view
+        return models.ItemDetail.model_validate(view)
 
 
 @router.get("/items/{item_id}/suggestion")
-def get_suggestion(item_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def get_suggestion(item_id: Id, request: Request, who: Who) -> models.SuggestionOut:
     """The bank-match suggestion for assessing an item, and its known-content summary."""
     with get_db(request).reading() as session:
-        return assessment.assessment_suggestion(session, who, item_id, taxonomy=_taxonomy(request))
+        found = assessment.assessment_suggestion(session, who, item_id, taxonomy=_taxonomy(request))
+        return models.SuggestionOut.model_validate(found)
 
 
 def _taxonomy(request: Request) -> dict[str, Any]:
@@ -125,7 +132,7 @@ class AssessmentIn(Strict):
 
 
 @router.post("/items/{item_id}/assessments", status_code=201)
-def assess(item_id: Id, body: AssessmentIn, request: Request, who: Who) -> dict[str, Any]:
+def assess(item_id: Id, body: AssessmentIn, request: Request, who: Who) -> models.AssessmentOutcome:
     """Record an assessment. With four-eyes, a positive one waits for a second senior assessor."""
     taxonomy = _taxonomy(request)
     labels = _taxonomy_labels(body.labels, taxonomy)
@@ -141,7 +148,9 @@ def assess(item_id: Id, body: AssessmentIn, request: Request, who: Who) -> dict[
             taxonomy=taxonomy,
         )
         item = items.get_item(session, item_id)
-        return {"assessment_id": a.id, "status": a.status, "item_state": item.state}
+        return models.AssessmentOutcome(
+            assessment_id=a.id, status=AssessmentStatus(a.status), item_state=ItemState(item.state)
+        )
 
 
 def _taxonomy_labels(labels: Labels | None, taxonomy: dict[str, Any]) -> dict[str, Any] | None:
@@ -162,12 +171,14 @@ def _taxonomy_labels(labels: Labels | None, taxonomy: dict[str, Any]) -> dict[st
 
 
 @router.post("/assessments/{assessment_id}/confirm")
-def confirm(assessment_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def confirm(assessment_id: Id, request: Request, who: Who) -> models.AssessmentOutcome:
     """Four-eyes confirmation by a different senior assessor."""
     with get_db(request).session() as session:
         a = assessment.confirm_assessment(session, who, assessment_id)
         item = items.get_item(session, a.item_id)
-        return {"assessment_id": a.id, "status": a.status, "item_state": item.state}
+        return models.AssessmentOutcome(
+            assessment_id=a.id, status=AssessmentStatus(a.status), item_state=ItemState(item.state)
+        )
 
 
 class HoldIn(Strict):
@@ -180,28 +191,29 @@ class HoldIn(Strict):
 
 
 @router.post("/holds", status_code=201)
-def place_hold(body: HoldIn, request: Request, who: Who) -> dict[str, Any]:
+def place_hold(body: HoldIn, request: Request, who: Who) -> models.HoldView:
     with get_db(request).session() as session:
         hold = deconfliction.place_hold(
             session, who, body.target, reason=body.reason, until=body.until
         )
-        return deconfliction.hold_view(session, hold, who)
+        return models.HoldView.model_validate(deconfliction.hold_view(session, hold, who))
 
 
 @router.get("/holds")
-def list_holds(request: Request, who: Who) -> dict[str, Any]:
+def list_holds(request: Request, who: Who) -> models.HoldList:
     """Your unit's active holds (every unit's for oversight auditors). Another unit's hold
     shows only on the page of an item your unit reported, as "held" with a contact."""
     with get_db(request).reading() as session:
         holds = deconfliction.list_holds(session, who)
-        return {"holds": [deconfliction.hold_view(session, h, who) for h in holds]}
+        views = [deconfliction.hold_view(session, h, who) for h in holds]
+        return models.HoldList(holds=[models.HoldView.model_validate(v) for v in views])
 
 
 @router.delete("/holds/{hold_id}")
-def release_hold(hold_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def release_hold(hold_id: Id, request: Request, who: Who) -> models.HoldView:
     with get_db(request).session() as session:
         hold = deconfliction.release_hold(session, who, hold_id)
-        return deconfliction.hold_view(session, hold, who)
+        return models.HoldView.model_validate(deconfliction.hold_view(session, hold, who))
 
 
 class ReferralIn(Strict):
@@ -214,7 +226,7 @@ class ReferralIn(Strict):
 
 
 @router.post("/operations/{op}/referrals", status_code=201)
-def refer(op: OperationRef, body: ReferralIn, request: Request, who: Who) -> dict[str, Any]:
+def refer(op: OperationRef, body: ReferralIn, request: Request, who: Who) -> models.ReferOutcome:
     """Refer every ready item for that platform; `referral_id` is null when none was sent.
 
     `held` lists items a hold stopped; `already_sent_elsewhere` the items whose content an
@@ -226,11 +238,11 @@ def refer(op: OperationRef, body: ReferralIn, request: Request, who: Who) -> dic
         outcome = referrals.refer_ready(
             session, who, operation, body.platform, allow_unserved=body.allow_unserved
         )
-        return outcome.as_dict()
+        return models.ReferOutcome.model_validate(outcome.as_dict())
 
 
 @router.get("/referrals/{referral_id}")
-def get_referral(referral_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def get_referral(referral_id: Id, request: Request, who: Who) -> models.Referral:
     authorize(who, "referrals.read")
     from takedown.services.responses import referral_view
 
@@ -238,7 +250,7 @@ def get_referral(referral_id: Id, request: Request, who: Who) -> dict[str, Any]:
         referral = session.get(Referral, referral_id)
         if referral is None:
             raise NotFound(f"no referral with id {referral_id}")
-        return referral_view(session, referral)
+        return models.Referral.model_validate(referral_view(session, referral))
 
 
 class OrderIn(Strict):
@@ -263,7 +275,7 @@ class OrderIn(Strict):
 
 
 @router.post("/orders", status_code=201)
-def issue_order(body: OrderIn, request: Request, who: Who) -> dict[str, Any]:
+def issue_order(body: OrderIn, request: Request, who: Who) -> models.Order:
     """Issue a removal order (Reg. 2021/784 Art. 3): 1 hour from the platform's receipt."""
     with get_db(request).session() as session:
         order = referrals.issue_removal_order(
@@ -278,40 +290,48 @@ def issue_order(body: OrderIn, request: Request, who: Who) -> dict[str, Any]:
             non_disclosure=body.non_disclosure,
             host_member_state=body.host_member_state,
         )
-        return {
-            **referrals.order_payload(order),
-            "status": order.status,
-            "clock": referrals.order_clock(session, order),
-        }
+        return _order_out(session, order)
 
 
 @router.get("/orders/{order_id}")
-def get_order(order_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def get_order(order_id: Id, request: Request, who: Who) -> models.Order:
     authorize(who, "orders.read")
     with get_db(request).reading() as session:
-        order = referrals.get_order(session, order_id)
-        return {
-            **referrals.order_payload(order),
-            "status": order.status,
-            "clock": referrals.order_clock(session, order),
-        }
+        return _order_out(session, referrals.get_order(session, order_id))
+
+
+def _order_out(session: Session, order: RemovalOrder) -> models.Order:
+    clock = referrals.order_clock(session, order)
+    return models.Order.model_validate(
+        {**referrals.order_payload(order), "status": order.status, "clock": clock}
+    )
 
 
 @router.post("/orders/{order_id}/resume")
-def resume_order(order_id: Id, request: Request, who: Who) -> dict[str, Any]:
+def resume_order(order_id: Id, request: Request, who: Who) -> models.OrderClock:
     """The issuer answered the clarification (or the force majeure ended): the clock restarts."""
     with get_db(request).session() as session:
         order = referrals.resume_order(session, who, order_id)
-        return {"order_id": order.id, "clock": referrals.order_clock(session, order)}
+        return order_clock_out(session, order)
+
+
+def order_clock_out(session: Session, order: RemovalOrder) -> models.OrderClock:
+    """``{"order_id", "clock"}``: what a route that moves an order's clock answers."""
+    clock = models.Clock.model_validate(referrals.order_clock(session, order))
+    return models.OrderClock(order_id=order.id, clock=clock)
 
 
 @router.get("/notifications")
-def notifications(request: Request, who: Who, unread: bool = False) -> dict[str, Any]:
+def notifications(request: Request, who: Who, unread: bool = False) -> models.NotificationList:
+    """What happened to your unit's work: a hold blocked a send, an order was paused or is
+    overdue, a platform asked a question, an order's copy reached your member state."""
     with get_db(request).reading() as session:
         notes = deconfliction.notifications_for(session, who, unread=unread)
-        return {
-            "notifications": [
-                {"id": n.id, "kind": n.kind, "payload": n.payload, "created_at": n.created_at}
-                for n in notes
-            ]
-        }
+        return models.NotificationList.model_validate(
+            {
+                "notifications": [
+                    {"id": n.id, "kind": n.kind, "payload": n.payload, "created_at": n.created_at}
+                    for n in notes
+                ]
+            }
+        )
