@@ -156,7 +156,7 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     413, and the router's 404 (no such path) and 405 (a method the path does not take)."""
     assert isinstance(exc, HTTPException)
     message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    if message == HTTPStatus(exc.status_code).phrase:  # Starlette's bare default
+    if message == _phrase(exc.status_code):  # Starlette's bare default
         path = request.url.path
         if exc.status_code == 404:
             message = f"no such path: {path}"
@@ -166,6 +166,13 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
         else:
             message = message.lower()
     return error(exc.status_code, message, headers=exc.headers)
+
+
+def _phrase(status: int) -> str | None:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return None
 
 
 async def _internal(request: Request, exc: Exception) -> JSONResponse:
