@@ -25,6 +25,7 @@ from takedown.services.items import EACH_MAX
 from takedown.store.assessment import Assessment
 from takedown.store.audit import AuditEvent
 from takedown.store.db import Database
+from takedown.store.deconfliction import Hold
 from takedown.store.models import Operation
 from takedown.store.referrals import ReferralItem, RemovalOrder, Response
 from takedown.web.app import create_app
@@ -271,3 +272,49 @@ def test_a_unique_violation_answers_409_not_500(settings: Settings, db: Database
     assert "already exists" in r.json()["error"]
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Operation)) == 1
+
+
+# -- holds -----------------------------------------------------------------------------------
+
+HOLDERS = ["de_analyst", "fr_analyst", "de_senior", "fr_senior"]
+
+
+def test_16_holds_on_one_ready_item_hold_it_once(
+    api: TestClient, world: World, ready_items: Ready
+) -> None:
+    """Every hold is kept (each unit's investigation is its own), and the item moves to
+    ``held`` exactly once, whatever order they land in."""
+    (item,) = ready_items(["https://t.me/race_hold/1"])
+    before = len(_events(world, "item.state", item))
+    body = {"target": "https://t.me/race_hold/1", "reason": "inquiry", "until": "2099-01-01T00:00Z"}
+    placed = _at_once(
+        [_post(api, world, HOLDERS[n % len(HOLDERS)], "/holds", body) for n in range(CLIENTS)]
+    )
+    assert _statuses(placed) == [201] * CLIENTS, [r.text for r in placed]
+    assert _count(world, select(func.count()).select_from(Hold)) == CLIENTS
+    assert world.state(item) == "held"
+    assert len(_events(world, "item.state", item)) == before + 1  # ready → held, once
+
+
+def test_16_holds_released_at_once_free_the_item_once(
+    api: TestClient, world: World, ready_items: Ready
+) -> None:
+    """Each unit lifts its holds at the same moment: the item goes back to ``ready`` once,
+    after the last hold is gone, never while one is still in force."""
+    (item,) = ready_items(["https://t.me/race_hold/2"])
+    before = len(_events(world, "item.state", item))
+    body = {"target": "https://t.me/race_hold/2", "reason": "inquiry", "until": "2099-01-01T00:00Z"}
+    holds = []
+    for n in range(CLIENTS):
+        made = api.post(API + "/holds", json=body, headers=world.bearer(HOLDERS[n % len(HOLDERS)]))
+        assert made.status_code == 201, made.text
+        holds.append((HOLDERS[n % len(HOLDERS)], made.json()["hold_id"]))
+    lifted = _at_once(
+        [
+            (lambda c=caller, h=hold: api.delete(f"{API}/holds/{h}", headers=world.bearer(c)))
+            for caller, hold in holds
+        ]
+    )
+    assert _statuses(lifted) == [200] * CLIENTS, [r.text for r in lifted]
+    assert world.state(item) == "ready"
+    assert len(_events(world, "item.state", item)) == before + 2  # ready → held → ready
