@@ -15,7 +15,7 @@ from takedown.services.intake import submit_reports
 from takedown.services.operations import create_operation
 from takedown.services.units import create_unit, principal_for
 from takedown.services.verification import due_for_recheck, removal_report, verify_items
-from takedown.sim import State, World
+from takedown.sim import Fault, State, World
 from takedown.store.db import Database
 from takedown.store.models import Item, Operation, utcnow
 
@@ -73,6 +73,33 @@ def test_only_positive_evidence_makes_an_item_verified_removed(
     assert report is not None and report["delay_max_seconds"] >= 0
     check = checks[0]
     assert check.evidence["body_sha256"] and check.evidence["chain"]
+
+
+def test_a_poisoned_redirect_is_its_own_items_verdict_and_the_batch_is_recorded(
+    db: Database, sim: tuple[World, int]
+) -> None:
+    """One page answers with a Location that is no URL: that item's check says so
+    (unreachable or unknown, with the reason), and every other item's check is recorded."""
+    world, port = sim
+    gone = world.new("telegram", state=State.REMOVED)
+    poisoned = world.new("telegram", state=State.LIVE, fault=Fault.POISONED_REDIRECT)
+    live = world.new("telegram", state=State.LIVE)
+    _, (gone_id, poisoned_id, live_id) = _referred(db, [gone.url, poisoned.url, live.url])
+
+    checks = {
+        c.item_id: c for c in verify_items(db, [gone_id, poisoned_id, live_id], _checker(port))
+    }
+
+    assert checks[gone_id].verdict == "removed" and checks[live_id].verdict == "online"
+    assert checks[poisoned_id].verdict in ("unreachable", "unknown")
+    assert checks[poisoned_id].reason
+    with db.session() as s:
+        states = {i: s.get(Item, i).state for i in (gone_id, poisoned_id, live_id)}  # type: ignore[union-attr]
+    assert states == {
+        gone_id: "verified_removed",
+        poisoned_id: "removed_claimed",  # nothing proven either way
+        live_id: "still_online",
+    }
 
 
 def test_a_reinstated_item_is_counted_honestly(db: Database, sim: tuple[World, int]) -> None:

@@ -34,6 +34,7 @@ class Fault(StrEnum):
     LOGIN = "login"  # redirect to the platform's login page
     RESET = "reset"  # drops the connection without an answer
     COOKIE_WALL = "cookie_wall"  # redirects to itself with a cookie until the cookie comes back
+    POISONED_REDIRECT = "poisoned_redirect"  # a Location that is no URL: http://a..b/
 
 
 # platform name -> the virtual host that serves it

@@ -299,6 +299,10 @@ class SimServer:
             return await self._send(
                 writer, 302, pages.HTML, b"", stats, {"Location": f"{item.path}{sep}hop={hop}"}
             )
+        if fault is Fault.POISONED_REDIRECT:  # a checker must record it, not fail the batch
+            return await self._send(
+                writer, 302, pages.HTML, b"", stats, {"Location": "http://a..b/\\x"}
+            )
         if fault is Fault.CAPTCHA:
             return await self._send(writer, *pages.captcha(), stats=stats)
         if fault is Fault.LOGIN:
