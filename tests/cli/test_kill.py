@@ -42,7 +42,7 @@ def _helpers() -> set[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if b"intake_rows import main" in (entry / "cmdline").read_bytes():
+                if b"intake_pipeline import main" in (entry / "cmdline").read_bytes():
                     found.add(int(entry.name))
             except OSError:
                 continue

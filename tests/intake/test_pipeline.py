@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from takedown.errors import UserError
-from takedown.services import intake, operations
+from takedown.services import intake, intake_write, operations
 from takedown.services.intake import ImportOutcome, import_file
-from takedown.services.intake_rows import FileJob
+from takedown.services.intake_pipeline import FileJob
 from takedown.store import audit
 from takedown.store.audit_rows import AuditPayload
 from takedown.store.audit_verify import verify_rows
@@ -248,7 +248,7 @@ def test_items_stored_after_the_helper_looked_are_found_not_created_twice(
         ]
     )
     stale: dict[str, int] = {}  # the helper found neither key
-    result = intake._store(db, op, unit, [(checked, stale)], "test", "import", True, None, None)
+    result = intake_write.store_batches(db, op, unit, [(checked, stale)], "test", "import", True, None, None)
     assert (result.accepted, result.new_items, result.merged) == (2, 1, 1)
     with db.session() as s:
         keys = s.execute(select(Item.key, Item.id).order_by(Item.id)).all()

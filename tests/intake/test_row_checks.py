@@ -247,7 +247,7 @@ def test_an_over_long_url_or_account_is_rejected_not_stored(db: Database, submit
 def test_a_checked_row_holds_each_value_at_its_named_position() -> None:
     """One field list (``READY``) names a checked row's positions and the columns intake
     writes: every value lands under its own name."""
-    from takedown.services.intake import ITEM_COLUMNS, REPORT_COLUMNS
+    from takedown.services.intake_items import ITEM_COLUMNS, REPORT_COLUMNS
     from takedown.services.intake_rows import ITEM_FIELDS, READY, REPORT_OWN
 
     fields = {
