@@ -57,7 +57,7 @@ def test_proof_first_then_answers_are_stored_and_the_referral_closes(
                 {"item_id": live_id, "action": "declined", "reason": "not a violation"},
             ],
         )
-    assert (out["stored"], out["status"]) == (2, "closed")
+    assert (out.stored, out.status) == (2, "closed")
     with db.session() as s:
         stored = {r.item_id: r.action for r in s.query(Response)}
         assert stored == {gone_id: "removed", live_id: "declined"}

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from takedown.errors import Forbidden, UserError
 from takedown.reports.stats import all_operations_stats, operation_stats
 from takedown.services import deconfliction, items, operations, referrals, responses, units
+from takedown.services.responses import ReferralAnswered
 from takedown.store.deconfliction import Notification
 from takedown.store.models import Item, utcnow
 from takedown.store.referrals import Referral, Response
@@ -28,7 +29,7 @@ def _refer(world: World, caller: str = "de_analyst", op: str = "OP1", platform: 
         return referrals.refer_ready(s, world.who[caller], world.operation(s, op), platform, **kw)
 
 
-def _answer(world: World, referral_id: int, *answers: dict[str, object]) -> dict[str, object]:
+def _answer(world: World, referral_id: int, *answers: dict[str, object]) -> ReferralAnswered:
     with world.db.session() as s:
         return responses.answer_referral(s, world.who["tg_agent"], referral_id, list(answers))
 
@@ -50,7 +51,7 @@ def test_a_changed_answer_is_history_and_the_state_follows_the_latest(
     _answer(world, rid, {"item_id": item, "action": "removed"})
     assert world.state(item) == "removed_claimed"
     again = _answer(world, rid, {"item_id": item, "action": "removed"})  # the same: stored once
-    assert (again["stored"], again["unchanged"]) == (0, 1)
+    assert (again.stored, again.unchanged) == (0, 1)
     _answer(world, rid, {"item_id": item, "action": "declined", "reason": "on appeal"})
     assert world.state(item) == "declined"
     _answer(world, rid, {"item_id": item, "action": "removed"})
@@ -62,7 +63,7 @@ def test_a_changed_answer_is_history_and_the_state_follows_the_latest(
     assert history == ["removed", "declined", "removed"]
     assert _referral(world, rid).status != "closed"  # the other item is still unanswered
     out = _answer(world, rid, {"item_id": other, "action": "restricted", "reason": "geo"})
-    assert out["status"] == "closed"
+    assert out.status == "closed"
 
 
 def test_an_unanswered_referral_closes_after_the_answer_window(
@@ -227,15 +228,15 @@ def test_a_unit_replies_to_a_platforms_question_on_a_referral(
     )
     with world.db.session() as s:
         (question,) = responses.questions_for(s, world.who["de_analyst"])
-        assert question["question"] == "which post exactly?"
+        assert question.question == "which post exactly?"
         assert responses.questions_for(s, world.who["fr_analyst"]) == []  # not FR's referral
     with pytest.raises(Forbidden), world.db.session() as s:
-        responses.reply_to_question(s, world.who["fr_analyst"], question["question_id"], "x")
+        responses.reply_to_question(s, world.who["fr_analyst"], question.question_id, "x")
     with pytest.raises(UserError, match="empty"), world.db.session() as s:
-        responses.reply_to_question(s, world.who["de_analyst"], question["question_id"], " ")
+        responses.reply_to_question(s, world.who["de_analyst"], question.question_id, " ")
     with world.db.session() as s:
         responses.reply_to_question(
-            s, world.who["de_analyst"], question["question_id"], "the pinned post, 1 of 1"
+            s, world.who["de_analyst"], question.question_id, "the pinned post, 1 of 1"
         )
         assert responses.questions_for(s, world.who["de_analyst"]) == []
     with world.db.session() as s:
@@ -263,7 +264,7 @@ def test_a_reply_to_an_orders_question_ends_the_pause_and_restarts_the_hour(
     with world.db.session() as s:
         (question,) = responses.questions_for(s, world.who["de_senior"])
         responses.reply_to_question(
-            s, world.who["de_senior2"], question["question_id"], "the second one"
+            s, world.who["de_senior2"], question.question_id, "the second one"
         )
         clock = referrals.order_clock(s, referrals.get_order(s, order_id))
     assert clock["paused"] is True  # not received yet: the clock waits for the platform

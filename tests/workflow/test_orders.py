@@ -349,6 +349,6 @@ def test_a_final_answer_ends_an_open_pause(world: World, ready_items: Ready) -> 
         referrals.pause_order(s, world.who["tg_agent"], order_id, "manifest_error", "typo?")
     with world.db.session() as s:
         out = responses.answer_order(s, world.who["tg_agent"], order_id, {"action": "removed"})
-    assert out["status"] == "closed"
-    assert out["clock"]["paused"] is False
-    assert out["clock"]["due_at"] is not None
+    assert out.status == "closed"
+    assert out.clock["paused"] is False
+    assert out.clock["due_at"] is not None

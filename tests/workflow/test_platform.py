@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from takedown.errors import NotFound, UserError
 from takedown.services import referrals, responses
+from takedown.services.responses import ReferralAnswered
 from takedown.store.audit import verify_chain
 from takedown.store.deconfliction import Notification
 from takedown.store.referrals import Response
@@ -27,7 +28,7 @@ def _referral(world: World, urls: list[str], ready_items: Ready) -> tuple[int, l
         return referral.id, ids
 
 
-def _answer(world: World, referral_id: int, *answers: dict[str, Any]) -> dict[str, Any]:
+def _answer(world: World, referral_id: int, *answers: dict[str, Any]) -> ReferralAnswered:
     with world.db.session() as s:
         return responses.answer_referral(s, world.who["tg_agent"], referral_id, list(answers))
 
@@ -55,10 +56,10 @@ def test_each_action_and_its_item_state(
 ) -> None:
     referral, (item,) = _referral(world, ["https://t.me/ans_a/1"], ready_items)
     out = _answer(world, referral, {"item_id": item, "action": action, "reason": reason})
-    assert (out["stored"], out["unchanged"]) == (1, 0)
+    assert (out.stored, out.unchanged) == (1, 0)
     assert world.state(item) == state
     final = action != "needs_clarification"
-    assert out["status"] == ("closed" if final else "open")
+    assert out.status == ("closed" if final else "open")
     with world.db.session() as s:
         asked = s.scalars(
             select(Notification).where(Notification.kind == "clarification_requested")
@@ -110,11 +111,11 @@ def test_answers_are_idempotent(world: World, ready_items: Ready) -> None:
         world, ["https://t.me/ans_d/1", "https://t.me/ans_d/2"], ready_items
     )
     answer = {"item_id": a, "action": "declined", "reason": "satire"}
-    assert _answer(world, referral, answer)["stored"] == 1
+    assert _answer(world, referral, answer).stored == 1
     again = _answer(world, referral, answer)
-    assert (again["stored"], again["unchanged"]) == (0, 1)
+    assert (again.stored, again.unchanged) == (0, 1)
     assert _responses(world) == 1
-    assert again["status"] == "open"  # b is unanswered
+    assert again.status == "open"  # b is unanswered
 
 
 def test_removed_is_a_claim_and_the_referral_closes_when_all_are_final(
@@ -133,10 +134,10 @@ def test_removed_is_a_claim_and_the_referral_closes_when_all_are_final(
         {"item_id": a, "action": "removed"},
         {"item_id": b, "action": "needs_clarification", "reason": "?"},
     )
-    assert first["status"] == "acknowledged"
+    assert first.status == "acknowledged"
     assert world.state(a) == "removed_claimed"  # never verified_removed on a platform's word
     last = _answer(world, referral, {"item_id": b, "action": "removed"})
-    assert last["status"] == "closed"
+    assert last.status == "closed"
     assert world.state(b) == "removed_claimed"
     with world.db.session() as s:
         assert responses.list_referrals(s, world.who["tg_agent"]) == ([], None)
@@ -191,20 +192,20 @@ def test_order_answers(world: World, ready_items: Ready) -> None:
     assert world.state(item) == "acknowledged"
     with world.db.session() as s:
         out = responses.answer_order(s, world.who["tg_agent"], removed, {"action": "removed"})
-    assert (out["status"], out["stored"]) == ("closed", 1)
+    assert (out.status, out.stored) == ("closed", 1)
     assert world.state(item) == "removed_claimed"
     with world.db.session() as s:
         again = responses.answer_order(s, world.who["tg_agent"], removed, {"action": "removed"})
-    assert (again["stored"], again["unchanged"]) == (0, 1)
+    assert (again.stored, again.unchanged) == (0, 1)
 
     unclear, other = _order(world, ready_items, "https://t.me/ord_ans/2")
     with world.db.session() as s:
         out = responses.answer_order(
             s, world.who["tg_agent"], unclear, {"action": "needs_clarification", "reason": "?"}
         )
-    assert out["status"] == "open"
-    assert out["clock"]["paused"] is True
-    assert [p["reason"] for p in out["clock"]["pauses"]] == ["insufficient_information"]
+    assert out.status == "open"
+    assert out.clock["paused"] is True
+    assert [p["reason"] for p in out.clock["pauses"]] == ["insufficient_information"]
     assert world.state(other) == "ordered"
 
     stuck, third = _order(world, ready_items, "https://t.me/ord_ans/3")
@@ -212,8 +213,8 @@ def test_order_answers(world: World, ready_items: Ready) -> None:
         out = responses.answer_order(
             s, world.who["tg_agent"], stuck, {"action": "impossible", "reason": "force_majeure"}
         )
-    assert out["clock"]["paused"] is True
-    assert [p["reason"] for p in out["clock"]["pauses"]] == ["force_majeure"]
+    assert out.clock["paused"] is True
+    assert [p["reason"] for p in out.clock["pauses"]] == ["force_majeure"]
     assert world.state(third) == "impossible"
 
 

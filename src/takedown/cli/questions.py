@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import typer
 
 from takedown.cli._context import open_db
@@ -31,17 +33,17 @@ def question_list(
         found = responses.questions_for(session, who, unanswered=not replied)
     if json_out:
         for question in found:
-            emit_json(question)
+            emit_json(asdict(question))
         return
     if not found:
         typer.echo("no questions waiting for a reply" if not replied else "no questions")
         return
     for q in found:
-        about = f"order {q['order_id']}" if q["order_id"] else f"referral {q['referral_id']}"
-        state = "replied" if q["replied"] else "waiting for your reply"
+        about = f"order {q.order_id}" if q.order_id else f"referral {q.referral_id}"
+        state = "replied" if q.replied else "waiting for your reply"
         typer.echo(
-            f"question {q['question_id']} on item {q['item_id']} ({about}), "
-            f"asked {when(q['asked_at'])}, {state}:\n  {q['question'] or '(no text)'}"
+            f"question {q.question_id} on item {q.item_id} ({about}), "
+            f"asked {when(q.asked_at)}, {state}:\n  {q.question or '(no text)'}"
         )
 
 

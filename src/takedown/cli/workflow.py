@@ -6,6 +6,7 @@ the same service functions and authorisation checks as the REST API.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 import typer
@@ -375,7 +376,7 @@ def platform_answer(
     answers = [{"item_id": i, "action": action, "reason": reason} for i in item]
     with db.session() as session:
         out = responses.answer_referral(session, who, referral_id, answers)
-    show(out, json_out)
+    show(asdict(out), json_out)
 
 
 @platform_app.command("answer-order")
@@ -395,7 +396,7 @@ def platform_answer_order(
     who = _who(db, token)
     with db.session() as session:
         out = responses.answer_order(session, who, order_id, {"action": action, "reason": reason})
-    show(out, json_out)
+    show(asdict(out), json_out)
 
 
 def watch_cmd(operation: str, target: str, token: str = TOKEN, note: str | None = None) -> None:

@@ -16,6 +16,8 @@ order its receipt ends the pause: the hour starts again (Art. 3(8)).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +30,7 @@ from takedown.domain.answers import (
     Action,
     state_after_answer,
 )
+from takedown.domain.statuses import OrderStatus, ReferralStatus
 from takedown.errors import Forbidden, NotFound, UserError
 from takedown.services.access import authorize
 from takedown.services.deconfliction import notify
@@ -209,20 +212,26 @@ def _referral_items(session: Session, referral_id: int) -> list[Item]:
     )
 
 
+@dataclass(frozen=True)
+class ReferralAnswered:
+    """What answering a referral did: ``stored`` answers, ``unchanged`` ones (the same as the
+    item's latest answer: not stored again), and the referral's status after them."""
+
+    referral_id: int
+    stored: int
+    unchanged: int
+    status: ReferralStatus
+
+
 def answer_referral(
     session: Session, who: Principal, referral_id: int, answers: list[dict[str, Any]]
-) -> dict[str, Any]:
+) -> ReferralAnswered:
     """Record per-item answers; returns what was stored and what was already known."""
     referral = _referral(session, who, referral_id)
     items = {i.id: i for i in _referral_items(session, referral.id)}
     stored, unchanged = _record(session, who, answers, items, referral_id=referral.id)
     settle_referral(session, referral, actor=who.actor)
-    return {
-        "referral_id": referral.id,
-        "stored": stored,
-        "unchanged": unchanged,
-        "status": referral.status,
-    }
+    return ReferralAnswered(referral.id, stored, unchanged, ReferralStatus(referral.status))
 
 
 def _record(
@@ -397,9 +406,20 @@ def _order(session: Session, who: Principal, order_id: int) -> RemovalOrder:
     return lock_order(session, order)
 
 
+@dataclass(frozen=True)
+class OrderAnswered:
+    """What answering a removal order did, and where its clock stands now."""
+
+    order_id: int
+    stored: int
+    unchanged: int
+    status: OrderStatus
+    clock: dict[str, Any]  # referrals.order_clock
+
+
 def answer_order(
     session: Session, who: Principal, order_id: int, answer: dict[str, Any]
-) -> dict[str, Any]:
+) -> OrderAnswered:
     """Annex II (removed) or Annex III (impossible) feedback, or a request for clarification."""
     order = _order(session, who, order_id)
     mark_received(session, order, via="answer")
@@ -439,13 +459,9 @@ def answer_order(
             object_id=order.id,
             change={"action": answer.get("action"), "ended_pause": bool(open_pause)},
         )
-    return {
-        "order_id": order.id,
-        "stored": stored,
-        "unchanged": unchanged,
-        "status": order.status,
-        "clock": order_clock(session, order),
-    }
+    return OrderAnswered(
+        order.id, stored, unchanged, OrderStatus(order.status), order_clock(session, order)
+    )
 
 
 def reply_to_question(
@@ -502,9 +518,20 @@ def reply_to_question(
     return reply
 
 
-def questions_for(
-    session: Session, who: Principal, *, unanswered: bool = True
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Question:
+    """A platform's ``needs_clarification`` about an item of a referral or an order."""
+
+    question_id: int
+    item_id: int
+    referral_id: int | None
+    order_id: int | None
+    question: str | None  # what the platform asked
+    asked_at: datetime
+    replied: bool  # whether the caller's unit has replied
+
+
+def questions_for(session: Session, who: Principal, *, unanswered: bool = True) -> list[Question]:
     """The platforms' questions about the caller's unit's referrals and orders."""
     authorize(who, "referrals.read")
     mine_referrals = select(Referral.id).where(Referral.unit_id == who.unit_id)
@@ -527,14 +554,8 @@ def questions_for(
         if unanswered and q.id in replied:
             continue
         out.append(
-            {
-                "question_id": q.id,
-                "item_id": q.item_id,
-                "referral_id": q.referral_id,
-                "order_id": q.order_id,
-                "question": q.reason,
-                "asked_at": q.answered_at,
-                "replied": q.id in replied,
-            }
+            Question(
+                q.id, q.item_id, q.referral_id, q.order_id, q.reason, q.answered_at, q.id in replied
+            )
         )
     return out

@@ -81,7 +81,7 @@ def answer_referral(
         done = responses.answer_referral(
             session, who, referral_id, [a.model_dump() for a in body.answers]
         )
-        return models.ReferralAnswered.model_validate(done)
+        return models.ReferralAnswered.model_validate(done, from_attributes=True)
 
 
 @router.get("/orders")
@@ -122,7 +122,7 @@ def answer_order(
     """Annex II (removed) or Annex III (impossible, with its reason) feedback, or a question."""
     with get_db(request).session() as session:
         done = responses.answer_order(session, who, order_id, body.model_dump())
-        return models.OrderAnswered.model_validate(done)
+        return models.OrderAnswered.model_validate(done, from_attributes=True)
 
 
 class PauseIn(BaseModel):

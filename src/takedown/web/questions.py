@@ -23,7 +23,9 @@ def list_questions(request: Request, who: Who, replied: bool = False) -> models.
     `replied=true` lists them all)."""
     with get_db(request).reading() as session:
         found = responses.questions_for(session, who, unanswered=not replied)
-        return models.QuestionList(questions=[models.Question.model_validate(q) for q in found])
+        return models.QuestionList(
+            questions=[models.Question.model_validate(q, from_attributes=True) for q in found]
+        )
 
 
 class ReplyIn(BaseModel):
