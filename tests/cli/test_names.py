@@ -14,13 +14,17 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from takedown.config import Settings
 from takedown.domain.names import choose, require
 from takedown.domain.states import ItemState
 from takedown.errors import UserError
-from takedown.services import units
+from takedown.interop.tabular import Row
+from takedown.services import operations, units
+from takedown.services.intake import submit_reports
 from takedown.store.db import Database
+from takedown.store.referrals import Response
 from takedown.urls.registry import platform_names
 from takedown.web.app import create_app
 
@@ -201,3 +205,63 @@ def test_the_api_refuses_unknown_names_with_suggestions(
     assert group.status_code == 422
     assert group.json()["problems"][0]["field"] == "labels.group"
     assert "unknown group 'nobody-at-all'" in group.json()["problems"][0]["error"]
+
+
+def test_the_cli_folds_case_before_calling_a_service(
+    cli: Cli, instance: Database, tokens: dict[str, str]
+) -> None:
+    with instance.session() as s:
+        unit = units.get_unit(s, "DE-IRU")
+        operation = operations.get_operation(s, "OP1")
+    rows = [Row(1, {"url": "https://t.me/fold_cli/1"}), Row(2, {"url": "https://t.me/fold_cli/2"})]
+    done = submit_reports(
+        instance, operation, unit, rows, actor="test", source="test", keep_items=True
+    )
+    first, second = sorted(a.item_id for a in done.items)
+    analyst = ("--token", tokens["analyst"], "--json")
+    for item in (first, second):
+        assessed = cli(
+            "assess", str(item), "--verdict", "Terrorist_Content", "--ground", "a", *analyst
+        )
+        assert assessed.code == 0, assessed.err
+        assert json.loads(assessed.out)["item_state"] == "ready"
+    referred = cli("refer", "OP1", "--platform", "TELEGRAM", *analyst)
+    assert referred.code == 0, referred.err
+    referral = json.loads(referred.out)["referral_id"]
+    agent = ("--token", tokens["agent"], "--json")
+    listed = cli("platform", "referrals", "--status", "OPEN", *agent)
+    assert listed.code == 0 and json.loads(listed.out)["id"] == referral, listed.err
+    impossible = cli(
+        "platform", "answer", str(referral), "--item", str(first),
+        "--action", "Impossible", "--reason", "Force_Majeure", *agent,
+    )  # fmt: skip
+    assert impossible.code == 0, impossible.err
+    assert json.loads(impossible.out)["stored"] == 1
+    restricted = cli(
+        "platform", "answer", str(referral), "--item", str(second),
+        "--action", "RESTRICTED", "--reason", "GEO", *agent,
+    )  # fmt: skip
+    assert restricted.code == 0, restricted.err
+    assert json.loads(restricted.out) == {
+        "referral_id": referral, "stored": 1, "unchanged": 0, "status": "closed"
+    }  # fmt: skip
+    unknown = cli(
+        "platform", "answer", str(referral), "--item", str(first),
+        "--action", "impossible", "--reason", "force_majeur", *agent,
+    )  # fmt: skip
+    assert unknown.code == 2 and "did you mean force_majeure" in unknown.err
+    with instance.session() as s:
+        reasons = {r.item_id: r.reason for r in s.scalars(select(Response).order_by(Response.id))}
+    assert reasons == {first: "force_majeure", second: "geo"}  # stored as the API spells them
+
+
+def test_an_orders_host_member_state_is_an_eu_code_in_any_case(
+    cli: Cli, tokens: dict[str, str]
+) -> None:
+    order = ("order", "issue", "1", "--ground", "a", "--reasons", "r", "--redress", "r")
+    ran = cli(*order, "--host-member-state", "GB", "--token", tokens["analyst"])
+    assert ran.code == 2
+    assert "--host-member-state: 'GB' is not an EU member state code" in ran.err, ran.err
+    # "nl" passes the check and reaches the service, which asks who may issue orders
+    folded = cli(*order, "--host-member-state", "nl", "--token", tokens["analyst"])
+    assert folded.code != 0 and "member state" not in folded.err, folded.err

@@ -16,6 +16,7 @@ from takedown.cli._context import open_db
 from takedown.cli._output import emit_json, show, when
 from takedown.config import get_settings
 from takedown.domain.assessment import load_taxonomy
+from takedown.domain.countries import eu_member_state
 from takedown.domain.names import choose
 from takedown.errors import UserError
 from takedown.services import assessment, deconfliction, items, referrals, responses
@@ -250,6 +251,11 @@ def order_issue(
     json_out: bool = JSON,
 ) -> None:
     """Issue a removal order: 1 hour from the platform's receipt."""
+    if host_member_state is not None:
+        try:
+            host_member_state = eu_member_state(host_member_state)
+        except ValueError as exc:
+            raise UserError(f"--host-member-state: {exc}") from None
     db = open_db()
     who = _who(db, token)
     with db.session() as session:
