@@ -213,7 +213,7 @@ def test_triage_queue_priority(world: World) -> None:
         entries = assessment.triage_queue(s, world.who["fr_analyst"], world.operation(s))
         after = [e.item.id for e in entries]
         factors = {e.item.id: (e.units, e.watched) for e in entries}
-    assert before == [two, one, watched]  # equal priorities fall back to the oldest first
+    assert before == [two, watched, one]  # equal bands, reported together: newest item first
     assert after == [watched, two, one]  # 8 for the watch beats 2 × 3 for units
     assert factors == {two: (3, False), watched: (1, True), one: (1, False)}
     assert done not in after

@@ -12,11 +12,14 @@ A new assessment supersedes the item's earlier ones, so one is in force (``final
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
-from sqlalchemy import func, select
+from sqlalchemy import String, select, tuple_, type_coerce, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,11 +35,12 @@ from takedown.errors import Conflict, Forbidden, NotFound, UserError, unique_vio
 from takedown.services.access import authorize
 from takedown.services.deconfliction import hold_blocks
 from takedown.services.items import change_state, get_item, lock_item
+from takedown.services.priority import priority_factors, refresh_source
 from takedown.services.units import Principal
 from takedown.store import audit
 from takedown.store.assessment import Assessment, Watch
 from takedown.store.banks import Bank, BankEntry, Match
-from takedown.store.models import Item, Operation, Report, utcnow
+from takedown.store.models import Item, Operation, utcnow
 
 ASSESSABLE = {"new", "triaged", "assessed_positive", "assessed_negative", "exempt", "reappeared"}
 QUEUE_STATES = ("new", "triaged", "reappeared")
@@ -176,10 +180,13 @@ def _check_labels(labels: dict[str, Any], taxonomy: dict[str, Any]) -> dict[str,
     return clean
 
 
+QUEUE_PAGE_MAX = 500  # the most entries one page of the triage queue holds
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     item: Item
-    priority: float
+    priority: int  # the stored band (takedown.domain.priority)
     units: int
     matches: int
     watched: bool
@@ -191,7 +198,7 @@ class QueueEntry:
 
         return {
             **item_summary(self.item),
-            "priority": round(self.priority, 2),
+            "priority": self.priority,
             "reporting_units": self.units,
             "known_content_matches": self.matches,
             "watched_source": self.watched,
@@ -200,65 +207,120 @@ class QueueEntry:
         }
 
 
+@dataclass(frozen=True)
+class QueuePage(Sequence[QueueEntry]):
+    """One page of the triage queue: its entries, in order, and the cursor of the page after
+    it (None when this is the last)."""
+
+    entries: list[QueueEntry]
+    next: str | None = None
+
+    @overload
+    def __getitem__(self, index: int) -> QueueEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[QueueEntry]: ...
+    def __getitem__(self, index: int | slice) -> QueueEntry | Sequence[QueueEntry]:
+        return self.entries[index]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
 def triage_queue(
     session: Session,
     who: Principal,
     operation: Operation,
     *,
     limit: int = 50,
+    cursor: str | None = None,
     offset: int = 0,
     taxonomy: dict[str, Any] | None = None,
-) -> list[QueueEntry]:
-    """Items awaiting assessment, highest priority first, each with its bank-match suggestion.
+) -> QueuePage:
+    """A page of the items awaiting assessment, most urgent first, each with the factors of
+    its priority and its bank-match suggestion.
 
-    Priority = 10 per known-content match (capped at 3) + 8 if a watched source published it
-    + 3 per reporting unit + up to 5 for recency (falling over 48 hours). Ties: oldest first.
+    The order is stored, so it pages and is indexed (``ix_items_queue_order``): the priority
+    band, highest first (``takedown.domain.priority``: 10 per known-content match, up to 3;
+    8 if a watched source published it; 3 per reporting unit, up to 10; no decay with time),
+    then the most recently reported, then the newest item. ``cursor`` is the ``next`` of the
+    page before. Two queries, whatever the size of the queue: the page with its factors, and
+    the suggestions of its matched items. ``offset`` (the way of paging before cursors) skips
+    that many entries after the cursor's position, reading them to skip them.
     """
     authorize(who, "items.read")
-    stats = (
-        select(
-            Report.item_id,
-            func.count(func.distinct(Report.unit_id)).label("units"),
-            func.max(Report.reported_at).label("last"),
-        )
-        .join(Item, Item.id == Report.item_id)
-        .where(Item.operation_id == operation.id, Item.state.in_(QUEUE_STATES))
-        .group_by(Report.item_id)
-        .subquery()
-    )
+    size = max(1, min(limit, QUEUE_PAGE_MAX))
+    skip = max(0, min(offset, 2**62))  # past any queue, and LIMIT skip + size stays in int64
+    last = _sortable(session)
+    after = _read_cursor(session, cursor) if cursor is not None else None
+    branches = []
+    for state in QUEUE_STATES:  # one index range each, read backwards, then merged
+        query = select(
+            Item.id.label("id"), Item.priority_band.label("band"), last.label("sort_last")
+        ).where(Item.operation_id == operation.id, Item.state == state)
+        if after is not None:
+            query = query.where(tuple_(Item.priority_band, last, Item.id) < after)
+        query = query.order_by(Item.priority_band.desc(), last.desc(), Item.id.desc())
+        branches.append(select(query.limit(skip + size + 1).subquery()))
+    queued = union_all(*branches).subquery("queued")
+    order = (queued.c.band.desc(), queued.c.sort_last.desc(), queued.c.id.desc())
+    top = select(queued).order_by(*order).offset(skip).limit(size + 1).subquery("top")
     rows = session.execute(
-        select(Item, stats.c.units, stats.c.last).join(stats, stats.c.item_id == Item.id)
+        select(Item, top.c.band, top.c.sort_last, *priority_factors(session))
+        .join(top, top.c.id == Item.id)
+        .order_by(top.c.band.desc(), top.c.sort_last.desc(), top.c.id.desc())
     ).all()
-    watched = set(session.scalars(select(Watch.key).where(Watch.operation_id == operation.id)))
-    match_counts = _match_counts(session, [item.id for item, _, _ in rows])
-    now = utcnow()
-    entries = []
-    for item, units, last in rows:
-        last_at = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)
-        hours = max((now - last_at).total_seconds() / 3600, 0.0)
-        is_watched = item.key in watched or any(p in watched for p in item.parents)
-        matches = match_counts.get(item.id, 0)
-        priority = 10 * min(matches, 3) + (8 if is_watched else 0) + 3 * units
-        priority += 5 * max(0.0, 1 - hours / 48)
-        entries.append(QueueEntry(item, priority, int(units), matches, is_watched, last_at))
-    entries.sort(key=lambda e: (-e.priority, e.item.id))
-    page = entries[offset : offset + limit]
-    matched = [e.item.id for e in page if e.matches]
-    found = _suggestions(session, matched, taxonomy or load_taxonomy(None))
-    return [replace(e, suggestion=found.get(e.item.id, {}).get("suggestion")) for e in page]
+    page = rows[:size]
+    matched = [row.Item.id for row in page if row.matches]
+    found = _suggestions(session, matched, taxonomy or load_taxonomy(None)) if matched else {}
+    entries = [
+        QueueEntry(
+            item=row.Item,
+            priority=int(row.band),
+            units=int(row.units),
+            matches=int(row.matches),
+            watched=bool(row.watched),
+            last_reported_at=row.last or row.Item.created_at,
+            suggestion=found.get(row.Item.id, {}).get("suggestion"),
+        )
+        for row in page
+    ]
+    tail = page[-1] if len(rows) > size else None
+    nxt = _write_cursor(tail.band, tail.sort_last, tail.Item.id) if tail is not None else None
+    return QueuePage(entries, nxt)
 
 
-def _match_counts(session: Session, item_ids: list[int]) -> dict[int, int]:
-    """Known-content matches per item: neither suppressed nor in a negative bank."""
-    if not item_ids:
-        return {}
-    rows = session.execute(
-        select(Match.item_id, func.count())
-        .join(Bank, Bank.id == Match.bank_id)
-        .where(Match.item_id.in_(item_ids), Match.suppressed.is_(False), Bank.negative.is_(False))
-        .group_by(Match.item_id)
+def _sortable(session: Session) -> Any:
+    """``last_reported_at`` as the queue compares it: on SQLite the stored text itself, so a
+    cursor carries exactly the value the index holds (whatever its spelling)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return type_coerce(Item.last_reported_at, String)
+    return Item.last_reported_at
+
+
+def _write_cursor(band: int, last: str | datetime, item_id: int) -> str:
+    value = last if isinstance(last, str) else last.isoformat()
+    raw = json.dumps([int(band), value, int(item_id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _read_cursor(session: Session, cursor: str) -> tuple[int, str | datetime, int]:
+    refused = UserError(
+        f"cursor {cursor[:40]!r} is not a cursor of the triage queue: pass the `next` of the "
+        "page before, or no cursor for the first page"
     )
-    return {int(i): int(n) for i, n in rows if i is not None}
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        band, value, item_id = json.loads(raw)
+        if type(band) is not int or type(item_id) is not int or not isinstance(value, str):
+            raise refused
+        last: str | datetime = value
+        if session.get_bind().dialect.name != "sqlite":
+            last = datetime.fromisoformat(value)
+            if last.tzinfo is None:
+                raise refused
+    except (ValueError, TypeError):  # bad base64, JSON, shape or date-time
+        raise refused from None
+    return band, last, item_id
 
 
 def assessment_suggestion(
@@ -375,4 +437,5 @@ def add_watch(
         object_id=operation.id,
         change={"key": key},
     )
+    refresh_source(session, operation.id, key)  # its items rise in the queue
     return watch

@@ -7,7 +7,8 @@ queried with the seven rotated and flipped variants. Any hit in a negative bank 
 file a known false positive: every positive match of it is stored as ``suppressed``.
 
 ``match_evidence`` runs in the job queue (task ``match_evidence``, after the commit that
-attached the evidence); it stores signals and matches and never refers anything.
+attached the evidence); it stores signals and matches, refreshes the item's triage priority
+(``services.priority``), and never refers anything.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from takedown.media.hashing import hash_file
 from takedown.media.limits import MediaLimits
 from takedown.media.signals import PdqSignal, SignalIndex, signal_type, signals_of
 from takedown.services.banks import get_bank
+from takedown.services.priority import refresh_priority
 from takedown.store import audit
 from takedown.store.banks import Bank, BankEntry, Match, value_digest
 from takedown.store.models import Evidence, Signal
@@ -207,6 +209,8 @@ def match_evidence(
     ]
     session.add_all(matches)
     session.flush()
+    if matches:
+        refresh_priority(session, [evidence.item_id])  # a counted match raises its band
     audit.record(
         session,
         actor=actor,

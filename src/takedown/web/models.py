@@ -162,7 +162,9 @@ class SuggestionOut(Out):
 
 
 class QueueEntry(ItemSummary):
-    priority: int | float = Field(description="Higher is more urgent.")
+    priority: int = Field(
+        description="The priority band: higher is more urgent (docs/workflow.md)."
+    )
     reporting_units: int
     known_content_matches: int
     watched_source: bool
@@ -172,6 +174,9 @@ class QueueEntry(ItemSummary):
 
 class QueuePage(Out):
     items: list[QueueEntry]
+    next: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page; null at the end."
+    )
 
 
 class ReportView(Out):

@@ -40,6 +40,14 @@ from takedown.web.names import (
 
 router = APIRouter(tags=["workflow"])
 Who = Annotated[Principal, Depends(principal)]
+QueueCursor = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        pattern="^[A-Za-z0-9_-]+$",
+        description="`next` from the previous page of the queue (opaque)",
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -72,17 +80,26 @@ def triage_queue(
     request: Request,
     who: Who,
     limit: PageSize = 50,
-    offset: Cursor = 0,
+    cursor: QueueCursor = None,
+    offset: Annotated[Cursor, Query(deprecated=True, description="Use `cursor`.")] = 0,
 ) -> models.QueuePage:
     """Items awaiting assessment, highest priority first, with the factors of the priority
-    and, for an item that matched a known-content bank, the suggestion that match makes."""
+    and, for an item that matched a known-content bank, the suggestion that match makes.
+    The order is stored (priority band, then the latest report, then the item), so `next`
+    continues the queue where this page ended, however it changed since."""
     with get_db(request).reading() as session:
         operation = get_operation(session, op, who=who, may="items.read")
-        entries = assessment.triage_queue(
-            session, who, operation, limit=limit, offset=offset, taxonomy=_taxonomy(request)
+        page = assessment.triage_queue(
+            session,
+            who,
+            operation,
+            limit=limit,
+            cursor=cursor,
+            offset=offset,
+            taxonomy=_taxonomy(request),
         )
         return models.QueuePage(
-            items=[models.QueueEntry.model_validate(e.as_dict()) for e in entries]
+            items=[models.QueueEntry.model_validate(e.as_dict()) for e in page], next=page.next
         )
 
 
