@@ -10,8 +10,11 @@ from sqlalchemy.orm import Session
 
 from takedown.domain.answers import FINAL, Action
 from takedown.domain.deadlines import ANSWER_WINDOW
+from takedown.domain.rechecks import Observation, time_to_removal
 from takedown.store.models import Item, Operation, Report, Unit, utcnow
 from takedown.store.referrals import Referral, ReferralItem, RemovalOrder, Response
+from takedown.store.sends import first_sent
+from takedown.store.verification import Check
 
 DEFINITIONS = {
     "reports": "reports received in this operation: every unit's sighting of a URL, all kept",
@@ -98,8 +101,6 @@ def operation_stats(
 def _outcomes(
     session: Session, op: Operation, answer_window: timedelta, now: datetime
 ) -> dict[str, Any]:
-    from takedown.services.verification import removal_report
-
     in_op = select(Item.id).where(Item.operation_id == op.id)
     referred = set(
         session.scalars(select(ReferralItem.item_id).where(ReferralItem.item_id.in_(in_op)))
@@ -138,12 +139,15 @@ def _outcomes(
     )
     final = {i for i, action in latest.items() if action in FINAL}
     buckets = {name: 0 for _, name in BUCKETS} | {"after_24h": 0, "unknown": 0}
+    delays = _removal_delays(
+        session,
+        select(Item.id).where(Item.operation_id == op.id, Item.state == "verified_removed"),
+    )
     for item_id in verified:
-        report = removal_report(session, item_id)
-        if report is None:
+        upper = delays.get(item_id)
+        if upper is None:
             buckets["unknown"] += 1
             continue
-        upper = report["delay_max_seconds"]
         name = next((n for limit, n in BUCKETS if upper <= limit), "after_24h")
         buckets[name] += 1
     sent = referred | ordered
@@ -151,7 +155,7 @@ def _outcomes(
         "sent": len(sent),
         "referred": len(referred),
         "ordered": len(ordered),
-        "already_sent_elsewhere": _sent_elsewhere(session, op, sent),
+        "already_sent_elsewhere": _sent_elsewhere(session, op),
         "taken_offline": len(verified),
         "removal_claimed": len(claimed),
         "claimed_but_online": int(still or 0),
@@ -161,22 +165,41 @@ def _outcomes(
     }
 
 
+def _removal_delays(session: Session, items: Any) -> dict[int, int]:
+    """For each of ``items`` (a subquery of ids) seen removed after it was sent: the upper
+    bound, in whole seconds, of its time to removal (``domain.rechecks.time_to_removal``). One
+    query reads every check of every such item."""
+    started = first_sent(items)
+    observed: dict[int, tuple[datetime, list[Observation]]] = {}
+    for item_id, sent_at, at, verdict in session.execute(
+        select(Check.item_id, started.c.sent_at, Check.checked_at, Check.verdict)
+        .join(started, started.c.item_id == Check.item_id)
+        .order_by(Check.item_id)
+    ):
+        observed.setdefault(item_id, (sent_at, []))[1].append(Observation(at, verdict))
+    delays = {}
+    for item_id, (sent_at, observations) in observed.items():
+        interval = time_to_removal(sent_at, observations)
+        if interval is not None:
+            delays[item_id] = int(interval.delay_bounds(sent_at)[1].total_seconds())
+    return delays
+
+
 def _sent_keys(session: Session) -> Any:
     """Items referred or ordered, in any operation (a subquery of item ids)."""
     return select(ReferralItem.item_id).union(select(RemovalOrder.item_id)).subquery()
 
 
-def _sent_elsewhere(session: Session, op: Operation, sent_here: set[int]) -> int:
-    sent = _sent_keys(session)
-    elsewhere = set(
-        session.scalars(
-            select(Item.key).where(Item.operation_id != op.id, Item.id.in_(select(sent.c.item_id)))
+def _sent_elsewhere(session: Session, op: Operation) -> int:
+    """Items of ``op`` not sent in it whose key was sent in another operation (one count)."""
+    sent = select(_sent_keys(session).c.item_id)
+    elsewhere = select(Item.key).where(Item.operation_id != op.id, Item.id.in_(sent))
+    count = session.scalar(
+        select(func.count()).where(
+            Item.operation_id == op.id, Item.key.in_(elsewhere), Item.id.not_in(sent)
         )
     )
-    if not elsewhere:
-        return 0
-    mine = session.execute(select(Item.id, Item.key).where(Item.operation_id == op.id))
-    return sum(1 for item_id, key in mine if key in elsewhere and item_id not in sent_here)
+    return int(count or 0)
 
 
 ALL_DEFINITIONS = {

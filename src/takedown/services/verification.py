@@ -27,7 +27,7 @@ from takedown.services.referrals import settle_referrals_of
 from takedown.store import audit
 from takedown.store.db import Database
 from takedown.store.models import Item, utcnow
-from takedown.store.referrals import Referral, ReferralItem, RemovalOrder
+from takedown.store.sends import first_sent
 from takedown.store.verification import Check
 
 SENT = {
@@ -45,14 +45,8 @@ BEFORE = {"new", "triaged", "assessed_positive", "ready"}
 
 def sent_at(session: Session, item_id: int) -> datetime | None:
     """When the item was first referred or ordered (the start of every removal clock)."""
-    referred = session.scalar(
-        select(Referral.created_at)
-        .join(ReferralItem, ReferralItem.referral_id == Referral.id)
-        .where(ReferralItem.item_id == item_id)
-    )
-    ordered = session.scalar(select(RemovalOrder.issued_at).where(RemovalOrder.item_id == item_id))
-    times = [t for t in (referred, ordered) if t is not None]
-    return min(times) if times else None
+    started = first_sent([item_id])
+    return session.scalar(select(started.c.sent_at))
 
 
 def record_check(session: Session, item: Item, result: CheckResult, *, actor: str) -> Check:
@@ -153,37 +147,49 @@ def due_for_recheck(
     schedule: RecheckSchedule | None = None,
     limit: int = 1000,
 ) -> list[int]:
-    """Items whose next planned check (after referral: +1 h, +6 h, +24 h, daily, weekly) is due."""
+    """Items whose next planned check (after referral: +1 h, +6 h, +24 h, daily, weekly) is due.
+
+    One query reads, for every sent item, when it was first sent, when it was last checked
+    and when a check first saw it removed after that; the schedule decides here, item by item,
+    without asking the database again.
+    """
     now = now or utcnow()
     schedule = schedule or RecheckSchedule()
-    last_checks = (
-        select(Check.item_id, func.max(Check.checked_at).label("last")).group_by(Check.item_id)
-    ).subquery()
-    candidates = session.execute(
-        select(Item.id, last_checks.c.last)
-        .outerjoin(last_checks, last_checks.c.item_id == Item.id)
-        .where(or_(Item.state.in_(SENT), Item.state == "verified_removed"))
-    ).all()
-    due = []
-    for item_id, last in candidates:
-        start = sent_at(session, item_id)
-        if start is None:
-            continue
-        removed_at = _first_removed(session, item_id, start)
-        nxt = schedule.next_after(start, last or start, removed_at)
-        if nxt is not None and nxt <= now:
-            due.append(item_id)
-            if len(due) >= limit:
-                break
-    return due
-
-
-def _first_removed(session: Session, item_id: int, since: datetime) -> datetime | None:
-    return session.scalar(
-        select(func.min(Check.checked_at)).where(
-            Check.item_id == item_id, Check.verdict == "removed", Check.checked_at >= since
-        )
+    started = first_sent()
+    last = (
+        select(Check.item_id, func.max(Check.checked_at).label("last"))
+        .group_by(Check.item_id)
+        .subquery("last_check")
     )
+    since = first_sent()
+    removed = (
+        select(Check.item_id, func.min(Check.checked_at).label("removed_at"))
+        .join(since, since.c.item_id == Check.item_id)
+        .where(Check.verdict == "removed", Check.checked_at >= since.c.sent_at)
+        .group_by(Check.item_id)
+        .subquery("first_removed")
+    )
+    query = (
+        select(Item.id, started.c.sent_at, last.c.last, removed.c.removed_at)
+        .join(started, started.c.item_id == Item.id)
+        .outerjoin(last, last.c.item_id == Item.id)
+        .outerjoin(removed, removed.c.item_id == Item.id)
+        .where(or_(Item.state.in_(SENT), Item.state == "verified_removed"))
+        .order_by(Item.id)
+        .execution_options(yield_per=2000)
+    )
+    due: list[int] = []
+    result = session.execute(query)
+    try:
+        for item_id, start, last_at, removed_at in result:
+            nxt = schedule.next_after(start, last_at or start, removed_at)
+            if nxt is not None and nxt <= now:
+                due.append(item_id)
+                if len(due) >= limit:
+                    break
+    finally:
+        result.close()
+    return due
 
 
 def removal_report(session: Session, item_id: int) -> dict[str, Any] | None:
