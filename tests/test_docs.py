@@ -1,11 +1,13 @@
-"""Docs that a test enforces: every setting and every command is documented."""
+"""Docs that a test enforces: every setting and every command is documented, and what
+`make docs` generates (docs/cli.md, docs/settings.md) is current."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from takedown.cli._reference import render
-from takedown.config import Settings
+from takedown.cli._settings_doc import render_settings
+from takedown.config import ClientSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -14,10 +16,16 @@ def test_every_setting_is_documented() -> None:
     text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     missing = [
         f"TAKEDOWN_{name.upper()}"
-        for name in Settings.model_fields
+        for cls in (Settings, ClientSettings)
+        for name in cls.model_fields
         if f"`TAKEDOWN_{name.upper()}`" not in text
     ]
     assert missing == [], f"undocumented settings in docs/settings.md: {missing}"
+
+
+def test_settings_reference_is_current() -> None:
+    current = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert current == render_settings(), "docs/settings.md is out of date: run `make docs`"
 
 
 def test_cli_reference_is_current() -> None:

@@ -15,13 +15,11 @@ import sys
 import tomllib
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from takedown.config import Settings, get_settings
-from takedown.media.limits import MediaLimits
+from takedown.config import ClientSettings, Settings, get_settings
 from takedown.media.signals import SIGNAL_TYPES
 from takedown.services import operations, units
 from takedown.store.db import Database
@@ -57,13 +55,11 @@ def _variables_in(folder: Path) -> set[str]:
 
 
 def _variables_read() -> set[str]:
-    """Every TAKEDOWN_* name in src/takedown, the Settings fields and the media limits (read
-    as TAKEDOWN_MEDIA_<FIELD>, a name the source builds and so never spells out)."""
+    """Every TAKEDOWN_* name in src/takedown, and the fields of both settings classes (read
+    as TAKEDOWN_<FIELD>, a name the source never spells out)."""
     names = _variables_in(ROOT / "src" / "takedown")
-    names |= {f"TAKEDOWN_{field.upper()}" for field in Settings.model_fields}
-    names |= {
-        f"TAKEDOWN_MEDIA_{f.name.upper()}" for f in fields(MediaLimits) if f.name != "max_bytes"
-    }
+    for settings in (Settings, ClientSettings):
+        names |= {f"TAKEDOWN_{field.upper()}" for field in settings.model_fields}
     return names
 
 

@@ -7,17 +7,17 @@ Each module in this package owns the commands of one domain noun and exposes
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 import sys
-import traceback
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import pydantic
 import typer
 
 from takedown.cli._output import report_error
 from takedown.errors import Forbidden, UserError
+
+if TYPE_CHECKING:
+    import pydantic
 
 app = typer.Typer(
     name="takedown",
@@ -110,12 +110,16 @@ def _failed(exc: Exception, json_out: bool) -> NoReturn:
     if isinstance(exc, UserError):
         report_error("error", str(exc), json_out=json_out)
         sys.exit(2)
-    if isinstance(exc, pydantic.ValidationError):
+    # Only an imported pydantic raises a ValidationError: no need to import it to ask.
+    invalid = getattr(sys.modules.get("pydantic"), "ValidationError", None)
+    if invalid is not None and isinstance(exc, invalid):
         report_error("error", invalid_values(exc), json_out=json_out)
         sys.exit(2)
-    debug = os.environ.get("TAKEDOWN_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+    debug = _debug()
     report_error("internal error", f"{type(exc).__name__}: {exc}", json_out=json_out)
     if debug:
+        import traceback
+
         traceback.print_exception(exc, file=sys.stderr)
     else:
         typer.echo(
@@ -125,11 +129,25 @@ def _failed(exc: Exception, json_out: bool) -> NoReturn:
     sys.exit(1)
 
 
+def _debug() -> bool:
+    """TAKEDOWN_DEBUG, read while reporting an error: never an error itself."""
+    try:
+        from takedown.config import ClientSettings
+
+        return ClientSettings().debug
+    except Exception:
+        return False
+
+
 def invalid_values(exc: pydantic.ValidationError) -> str:
-    """``field: problem (got 'value')`` for each invalid value, as one line."""
+    """``field: problem (got 'value')`` for each invalid value, as one line; a setting is
+    named with its variable too (``port (TAKEDOWN_PORT)``)."""
+    settings = exc.title in ("Settings", "ClientSettings")
     problems = []
     for e in exc.errors()[:10]:
         where = ".".join(str(p) for p in e.get("loc", ())) or "value"
+        if settings:
+            where = f"{where} (TAKEDOWN_{where.upper()})"
         got = repr(e.get("input"))
         got = got if len(got) <= 60 else got[:57] + "..."
         problems.append(f"{where}: {e.get('msg', 'invalid')} (got {got})")

@@ -1,11 +1,14 @@
-"""Render the CLI reference (docs/cli.md) from the commands themselves.
+"""Render what is generated from the code: the CLI reference (docs/cli.md) and the settings
+reference (docs/settings.md).
 
-``make docs`` writes it; tests/test_docs.py fails when docs/cli.md is out of date.
+``make docs`` writes them (``python -m takedown.cli._reference cli|settings``);
+tests/test_docs.py fails when one is out of date.
 """
 
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Any
 
 import typer.main
@@ -65,6 +68,7 @@ def _walk(cmd: Any, path: list[str], out: list[str]) -> None:
 
 
 def render() -> str:
+    """docs/cli.md."""
     from takedown.cli import app
 
     root = typer.main.get_command(app)
@@ -73,5 +77,15 @@ def render() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def main(argv: list[str]) -> None:
+    from takedown.cli._settings_doc import render_settings
+
+    renderers = {"cli": render, "settings": render_settings}
+    what = argv[0] if argv else "cli"
+    if what not in renderers or len(argv) > 1:
+        sys.exit(f"usage: python -m takedown.cli._reference [{'|'.join(renderers)}]")
+    sys.stdout.write(renderers[what]())
+
+
 if __name__ == "__main__":
-    print(render(), end="")
+    main(sys.argv[1:])

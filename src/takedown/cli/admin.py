@@ -1,4 +1,5 @@
-"""``takedown init``, ``operation``, ``unit``, ``user`` and ``token``."""
+"""``takedown init``, ``operation``, ``unit`` (where a platform unit receives referrals and
+orders among them), ``user`` and ``token``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 import typer
 
 from takedown.cli import _names as names
-from takedown.cli._context import cli_actor, open_db
+from takedown.cli._context import cli_actor, database, transaction
+from takedown.cli._options import JSON, json_option
 from takedown.cli._output import emit_json, when
 from takedown.domain.countries import eu_member_state
 from takedown.errors import UserError
@@ -19,18 +21,13 @@ unit_app = typer.Typer(help="Create and list units.", no_args_is_help=True)
 user_app = typer.Typer(help="Create users.", no_args_is_help=True)
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 
-JSON = typer.Option(False, "--json", help="Print one JSON object.")
-
 
 def init(json_out: bool = JSON) -> None:
     """Create or upgrade the database and the first admin. Safe to run again; never prompts."""
-    db = open_db(migrated=False)
-    try:
+    with database(migrated=False) as db:
         db.migrate()
         with db.session() as session:
             result = units.init_instance(session, actor=cli_actor())
-    finally:
-        db.dispose()
     out = {
         "ok": True,
         "created_admin": result.created,
@@ -66,8 +63,7 @@ def operation_create(
     json_out: bool = JSON,
 ) -> None:
     """Create an operation (an action day, or a standing one)."""
-    db = open_db()
-    with db.session() as session:
+    with transaction() as session:
         op = operations.create_operation(
             session, name, actor=cli_actor(), description=description, four_eyes=four_eyes
         )
@@ -78,8 +74,7 @@ def operation_create(
 @operation_app.command("list")
 def operation_list(json_out: bool = JSON) -> None:
     """List operations."""
-    db = open_db()
-    with db.session() as session:
+    with transaction() as session:
         rows = [
             {"id": o.id, "name": o.name, "status": o.status, "four_eyes": o.four_eyes}
             for o in operations.list_operations(session)
@@ -110,8 +105,7 @@ def unit_create(
             member_state = eu_member_state(member_state)
         except ValueError as exc:
             raise UserError(f"--member-state: {exc}") from None
-    db = open_db()
-    with db.session() as session:
+    with transaction() as session:
         unit = units.create_unit(
             session,
             name,
@@ -136,14 +130,68 @@ def unit_create(
 @unit_app.command("list")
 def unit_list(json_out: bool = JSON) -> None:
     """List units."""
-    db = open_db()
-    with db.session() as session:
+    with transaction() as session:
         rows = [
             {"id": u.id, "name": u.name, "kind": u.kind, "platforms": u.platforms}
             for u in units.list_units(session)
         ]
     for row in rows:
         emit_json(row) if json_out else typer.echo(f"{row['id']}\t{row['name']}\t{row['kind']}")
+
+
+@unit_app.command("delivery")
+def unit_delivery(
+    name: str,
+    webhook_url: str | None = typer.Option(
+        None,
+        "--webhook-url",
+        help="URL that receives signed JSON POSTs ('' removes it); a private or loopback "
+        "address only where TAKEDOWN_OUTBOUND_ALLOW_NETWORKS allows it.",
+    ),
+    webhook_secret: str | None = typer.Option(
+        None, "--webhook-secret", help="Signing secret (default: generated and printed once)."
+    ),
+    email: str | None = typer.Option(
+        None, "--email", help="Address that receives referrals and orders ('' removes it)."
+    ),
+    json_out: bool = json_option(),
+) -> None:
+    """Set where a platform unit receives referrals and orders: webhook and/or email."""
+    if webhook_url is None and webhook_secret is None and email is None:
+        raise UserError("give --webhook-url, --webhook-secret or --email")
+    with transaction() as session:
+        unit = units.get_unit(session, name)
+        if unit.kind != "platform":
+            raise UserError(f"unit {unit.name!r} is a {unit.kind}, not a platform unit")
+        before = unit.webhook_secret
+        units.configure_delivery(
+            session,
+            unit,
+            actor=cli_actor(),
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+            email=email,
+        )
+        generated = (
+            unit.webhook_secret
+            if webhook_secret is None and unit.webhook_secret != before
+            else None
+        )
+        out = {
+            "ok": True,
+            "unit": unit.name,
+            "webhook_url": unit.webhook_url,
+            "email": unit.email,
+            "webhook_secret": generated,
+        }
+    if json_out:
+        emit_json(out)
+        return
+    typer.echo(
+        f"unit {out['unit']}: webhook {out['webhook_url'] or '-'}, email {out['email'] or '-'}"
+    )
+    if generated:
+        typer.echo(f"Webhook secret (shown once; give it to the platform): {generated}")
 
 
 @user_app.command("create")
@@ -157,8 +205,7 @@ def user_create(
 ) -> None:
     """Create a user; prints a one-time password."""
     role = names.role(role)
-    db = open_db()
-    with db.session() as session:
+    with transaction() as session:
         owner = units.get_unit(session, unit)
         user, secret = units.create_user(session, email, owner, role, actor=cli_actor())
         out = {
@@ -189,8 +236,7 @@ def token_create(
     """Create an API token. The token is printed once, as the only line on stdout."""
     role = names.role(role)
     lifetime = units.parse_duration(expires) if expires else None
-    db = open_db()
-    with db.session() as session:
+    with transaction() as session:
         owner = units.get_unit(session, unit)
         person = units.get_user(session, user) if user else None
         token, secret = units.create_token(
@@ -204,11 +250,10 @@ def token_create(
 def token_list(
     unit: str | None = typer.Option(None, help="Only the tokens of this unit."),
     every: bool = typer.Option(False, "--all", help="Also expired and revoked tokens."),
-    json_out: bool = typer.Option(False, "--json", help="One JSON object per token."),
+    json_out: bool = json_option("One JSON object per token."),
 ) -> None:
     """List API tokens: id, unit, role, person, creation and expiry; never the secret."""
-    db = open_db()
-    with db.session() as session:
+    with transaction() as session:
         owner = units.get_unit(session, unit) if unit is not None else None
         found = tokens.list_tokens(session, unit=owner, include_inactive=every)
     for token in found:
@@ -229,8 +274,7 @@ def token_list(
 @token_app.command("revoke")
 def token_revoke(token_id: int, json_out: bool = JSON) -> None:
     """Revoke an API token by id."""
-    db = open_db()
-    with db.session() as session:
+    with transaction() as session:
         token = units.revoke_token(session, token_id, actor=cli_actor())
         out = {"ok": True, "id": token.id, "revoked_at": token.revoked_at}
     _done(out, json_out, f"revoked token {token_id}")

@@ -9,7 +9,8 @@ from typing import Any
 
 import typer
 
-from takedown.cli._context import cli_actor, open_db
+from takedown.cli._context import cli_actor, database, transaction
+from takedown.cli._options import JSON
 from takedown.cli._output import emit_json
 from takedown.config import get_settings
 from takedown.errors import UserError
@@ -17,8 +18,6 @@ from takedown.store import audit
 from takedown.store.audit_verify import adopt_rows, verify_rows
 
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
-
-JSON = typer.Option(False, "--json", help="Print one JSON object.")
 
 
 def _read_anchor(path: Path) -> Any:
@@ -49,14 +48,10 @@ def audit_verify(
     """Walk the SHA-256 chain of audit events and name the first broken link."""
     key = audit.read_key(get_settings().audit_key_file) if anchor is not None else None
     signed = _read_anchor(anchor) if anchor is not None else None
-    db = open_db()
-    try:
-        with db.reading() as session:
-            chain = audit.verify_chain(session)
-            anchored = audit.check_anchor(session, signed, key) if key is not None else None
-            found = verify_rows(session) if rows else None
-    finally:
-        db.dispose()
+    with database() as db, db.reading() as session:
+        chain = audit.verify_chain(session)
+        anchored = audit.check_anchor(session, signed, key) if key is not None else None
+        found = verify_rows(session) if rows else None
     ok = chain.ok and (anchored is None or anchored.ok) and (found is None or found.ok)
     if json_out:
         out: dict[str, Any] = chain.as_dict()
@@ -102,12 +97,8 @@ def audit_anchor(
     """Sign the chain's head (event id, hash, time, count) with the key in
     TAKEDOWN_AUDIT_KEY_FILE and write it to PATH; keep it outside the database."""
     key = audit.read_key(get_settings().audit_key_file)
-    db = open_db()
-    try:
-        with db.reading() as session:
-            signed = audit.make_anchor(session, key)
-    finally:
-        db.dispose()
+    with database() as db, db.reading() as session:
+        signed = audit.make_anchor(session, key)
     partial = path.with_name(path.name + ".partial")
     try:
         partial.write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
@@ -127,12 +118,8 @@ def audit_anchor(
 def audit_baseline(json_out: bool = JSON) -> None:
     """Record the digests of rows that no event recorded yet (stored before row digests were
     kept), one `audit.baseline` event per table. Rows with a history are never adopted."""
-    db = open_db()
-    try:
-        with db.session() as session:
-            adopted = adopt_rows(session, actor=cli_actor())
-    finally:
-        db.dispose()
+    with transaction() as session:
+        adopted = adopt_rows(session, actor=cli_actor())
     if json_out:
         emit_json({"ok": True, "adopted": adopted})
     elif adopted:

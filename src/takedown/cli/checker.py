@@ -6,14 +6,38 @@ import asyncio
 import contextlib
 import json
 import sys
+from dataclasses import replace
+from typing import TypeVar
 
 import typer
 
 from takedown.checker import Checker, CheckerSettings, CheckResult
 from takedown.checker import run as run_loop
+from takedown.cli._options import json_option
 from takedown.cli._output import emit_json
+from takedown.config import get_settings
 from takedown.domain.names import choose
 from takedown.errors import UserError
+
+T = TypeVar("T")
+PROXY_SCHEMES = ("http://", "https://", "socks5://")
+
+# The checker's options that replace a TAKEDOWN_CHECKER_* setting (`check` and `verify`).
+ALLOW_NETWORK = typer.Option(
+    [],
+    "--allow-network",
+    help="CIDR the checker may reach although it is not public (repeatable; replaces "
+    "TAKEDOWN_CHECKER_ALLOW_NETWORKS).",
+)
+CONNECT_TO = typer.Option(
+    [],
+    "--connect-to",
+    help="HOST:PORT:ADDR:PORT2, like curl; the guard still vets ADDR (repeatable; replaces "
+    "TAKEDOWN_CHECKER_CONNECT_TO).",
+)
+PROXY = typer.Option(None, "--proxy", help="Egress proxy URL (default: TAKEDOWN_CHECKER_PROXY).")
+PER_HOST = typer.Option(4, "--per-host", help="Concurrent requests per host.")
+RATE = typer.Option(5.0, "--rate", help="Requests per second per host (0: no limit).")
 
 
 def checker_settings(
@@ -25,23 +49,39 @@ def checker_settings(
     per_host: int,
     rate: float,
 ) -> CheckerSettings:
+    """The checker's settings as the job queue has them (``TAKEDOWN_CHECKER_*``, the egress
+    proxy included), each replaced by its option where the command line gives one."""
     from takedown.checker.guard import Guard
     from takedown.checker.transport import ConnectTo
 
+    base = get_settings().checker_settings()
+    networks, networks_from = _chosen(
+        tuple(allow_network), "--allow-network", base.allow_networks, "ALLOW_NETWORKS"
+    )
+    rules, rules_from = _chosen(tuple(connect_to), "--connect-to", base.connect_to, "CONNECT_TO")
+    proxy, proxy_from = _chosen(proxy, "--proxy", base.proxy, "PROXY")
     try:
-        Guard.from_cidrs(allow_network)
-        for value in connect_to:
-            ConnectTo.parse(value)
+        Guard.from_cidrs(list(networks))
     except ValueError as exc:
-        raise UserError(str(exc)) from None
-    if proxy is not None and not proxy.startswith(("http://", "https://", "socks5://")):
-        raise UserError(f"--proxy: {proxy!r} must start with http://, https:// or socks5://")
+        raise UserError(f"{networks_from}: {exc}") from None
+    for value in rules:
+        try:
+            ConnectTo.parse(value)
+        except ValueError as exc:
+            raise UserError(f"{rules_from}: {exc}") from None
+    if proxy is not None and not proxy.startswith(PROXY_SCHEMES):
+        # Only the scheme: the rest of a proxy URL may hold a password.
+        scheme = proxy.partition("://")[0] + "://" if "://" in proxy else "no scheme"
+        raise UserError(
+            f"{proxy_from}: the proxy URL has {scheme}; it must start with http://, https:// "
+            "or socks5://"
+        )
     if timeout <= 0 or per_host < 1 or rate < 0:
         raise UserError("--timeout must be > 0, --per-host >= 1 and --rate >= 0")
-    base = CheckerSettings()
-    return CheckerSettings(
-        allow_networks=tuple(allow_network),
-        connect_to=tuple(connect_to),
+    return replace(
+        base,
+        allow_networks=networks,
+        connect_to=rules,
         proxy=proxy,
         user_agent=user_agent or base.user_agent,
         check_timeout=timeout,
@@ -50,20 +90,25 @@ def checker_settings(
     )
 
 
+def _chosen(given: T, option: str, configured: T, setting: str) -> tuple[T, str]:
+    """The option's value when given, else the setting's; with where it came from."""
+    if given:
+        return given, option
+    return configured, f"TAKEDOWN_CHECKER_{setting}"
+
+
 def check_cmd(
     urls: list[str] = typer.Argument(None, help="URLs to check; read from stdin if none."),
-    allow_network: list[str] = typer.Option(
-        [], "--allow-network", help="CIDR the checker may reach although it is not public."
+    allow_network: list[str] = ALLOW_NETWORK,
+    connect_to: list[str] = CONNECT_TO,
+    proxy: str | None = PROXY,
+    user_agent: str | None = typer.Option(
+        None, "--user-agent", help="User-Agent header (default: TAKEDOWN_CHECKER_USER_AGENT)."
     ),
-    connect_to: list[str] = typer.Option(
-        [], "--connect-to", help="HOST:PORT:ADDR:PORT2, like curl; the guard still vets ADDR."
-    ),
-    proxy: str | None = typer.Option(None, "--proxy", help="Egress proxy URL."),
-    user_agent: str | None = typer.Option(None, "--user-agent", help="User-Agent header."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds one check may take."),
-    per_host: int = typer.Option(4, "--per-host", help="Concurrent requests per host."),
-    rate: float = typer.Option(5.0, "--rate", help="Requests per second per host (0: no limit)."),
-    json_out: bool = typer.Option(False, "--json", help="One JSON object per URL."),
+    per_host: int = PER_HOST,
+    rate: float = RATE,
+    json_out: bool = json_option("One JSON object per URL."),
 ) -> None:
     """Check whether each URL is online, removed, restricted, unreachable or unknown."""
     settings = checker_settings(

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from takedown.cli._context import open_db
+from takedown.cli._context import database
+from takedown.cli._options import json_option
 from takedown.cli._output import emit_json
 from takedown.config import get_settings
 from takedown.services.demo import DEMO_OPERATION, seed_demo
 
 
-def demo_cmd(json_out: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+def demo_cmd(json_out: bool = json_option()) -> None:
     """Load demo data: 3 units, 2 simulated platforms, invented reports. Safe to run again."""
-    db = open_db()
-    try:
+    with database() as db:
         out = seed_demo(db, get_settings().data_dir)
-    finally:
-        db.dispose()
     if json_out:
         emit_json(out)
     elif out["created"]:

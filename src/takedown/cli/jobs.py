@@ -1,5 +1,5 @@
-"""Jobs and delivery commands: ``takedown worker``, ``takedown delivery list|retry`` and
-``takedown unit delivery`` (where a platform unit receives referrals and orders)."""
+"""Jobs and delivery commands: ``takedown worker`` and ``takedown delivery list|retry``
+(where a platform unit receives them is ``takedown unit delivery``, in ``admin``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import typer
 from sqlalchemy.orm import Session
 
-from takedown.cli._context import cli_actor, open_db
+from takedown.cli._context import cli_actor, database, transaction, use_media_switches
+from takedown.cli._options import json_option, limit_option
 from takedown.cli._output import emit_json
-from takedown.cli.admin import unit_app
 from takedown.config import get_settings
 from takedown.domain.names import choose
 from takedown.errors import UserError
@@ -22,7 +22,7 @@ from takedown.services.units import Principal, principal_for
 delivery_app = typer.Typer(
     help="The delivery outbox: webhooks and emails to platforms.", no_args_is_help=True
 )
-JSON = typer.Option(False, "--json", help="Print JSON objects, one a line.")
+JSON = json_option("Print JSON objects, one a line.")
 
 
 def _operator(session: Session) -> Principal:
@@ -47,14 +47,12 @@ def worker(
     from takedown.jobs.runner import run_worker
 
     settings = get_settings()
+    use_media_switches(settings)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    db = open_db()
-    try:
+    with database() as db:
         run_worker(settings, db, workers=workers or max(settings.workers, 1))
-    finally:
-        db.dispose()
     typer.echo("worker stopped", err=True)
 
 
@@ -63,22 +61,18 @@ def delivery_list(
     status: str | None = typer.Option(
         None, "--status", help="Only deliveries in this state: pending, delivered or dead."
     ),
-    limit: int = typer.Option(500, "--limit", min=1, help="Show at most this many, newest first."),
+    limit: int = limit_option(500, "Show at most this many, newest first."),
     json_out: bool = JSON,
 ) -> None:
     """List deliveries to platforms, newest first; `--status dead` is the dead-letter queue."""
     if status is not None:
         status = choose("delivery status", status, deliveries.STATUSES)
-    db = open_db()
-    try:
-        with db.session() as session:
-            who = _operator(session)
-            rows = [
-                deliveries.delivery_view(session, d)
-                for d in deliveries.list_deliveries(session, who, status, limit=limit)
-            ]
-    finally:
-        db.dispose()
+    with transaction() as session:
+        who = _operator(session)
+        rows = [
+            deliveries.delivery_view(session, d)
+            for d in deliveries.list_deliveries(session, who, status, limit=limit)
+        ]
     for row in rows:
         if json_out:
             emit_json(row)
@@ -102,79 +96,16 @@ def delivery_retry(delivery_id: int, json_out: bool = JSON) -> None:
 
     A running `takedown serve` or `takedown worker` sends it within a minute (its sweep).
     """
-    db = open_db()
-    try:
-        with db.session() as session:
-            who = _operator(session)
-            delivery = deliveries.retry_delivery(session, who, delivery_id, actor=cli_actor())
-            row = deliveries.delivery_view(session, delivery)
-    finally:
-        db.dispose()
+    with transaction() as session:
+        who = _operator(session)
+        delivery = deliveries.retry_delivery(session, who, delivery_id, actor=cli_actor())
+        row = deliveries.delivery_view(session, delivery)
     if json_out:
         emit_json({"ok": True, **row})
     else:
         typer.echo(f"delivery {row['id']} is pending again; it is sent at the next sweep")
 
 
-def unit_delivery(
-    name: str,
-    webhook_url: str | None = typer.Option(
-        None,
-        "--webhook-url",
-        help="URL that receives signed JSON POSTs ('' removes it); a private or loopback "
-        "address only where TAKEDOWN_OUTBOUND_ALLOW_NETWORKS allows it.",
-    ),
-    webhook_secret: str | None = typer.Option(
-        None, "--webhook-secret", help="Signing secret (default: generated and printed once)."
-    ),
-    email: str | None = typer.Option(
-        None, "--email", help="Address that receives referrals and orders ('' removes it)."
-    ),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
-) -> None:
-    """Set where a platform unit receives referrals and orders: webhook and/or email."""
-    if webhook_url is None and webhook_secret is None and email is None:
-        raise UserError("give --webhook-url, --webhook-secret or --email")
-    db = open_db()
-    try:
-        with db.session() as session:
-            unit = units.get_unit(session, name)
-            if unit.kind != "platform":
-                raise UserError(f"unit {unit.name!r} is a {unit.kind}, not a platform unit")
-            before = unit.webhook_secret
-            units.configure_delivery(
-                session,
-                unit,
-                actor=cli_actor(),
-                webhook_url=webhook_url,
-                webhook_secret=webhook_secret,
-                email=email,
-            )
-            generated = (
-                unit.webhook_secret
-                if webhook_secret is None and unit.webhook_secret != before
-                else None
-            )
-            out = {
-                "ok": True,
-                "unit": unit.name,
-                "webhook_url": unit.webhook_url,
-                "email": unit.email,
-                "webhook_secret": generated,
-            }
-    finally:
-        db.dispose()
-    if json_out:
-        emit_json(out)
-        return
-    typer.echo(
-        f"unit {out['unit']}: webhook {out['webhook_url'] or '-'}, email {out['email'] or '-'}"
-    )
-    if generated:
-        typer.echo(f"Webhook secret (shown once; give it to the platform): {generated}")
-
-
 def register(app: typer.Typer) -> None:
     app.command("worker")(worker)
     app.add_typer(delivery_app, name="delivery")
-    unit_app.command("delivery")(unit_delivery)

@@ -10,31 +10,23 @@ from typing import Any
 
 import typer
 
-from takedown.cli._context import cli_actor, open_db
+from takedown.cli._context import cli_actor, media_limits, transaction
+from takedown.cli._options import json_option
 from takedown.cli._output import emit_json
-from takedown.config import get_settings
 from takedown.domain.names import choose
 from takedown.errors import UserError
 from takedown.interop import hashlists
 from takedown.media.batch import hash_files
-from takedown.media.limits import MediaLimits
 from takedown.services import banks, matching
 
 bank_app = typer.Typer(
     help="Banks of known content: create, import, export, list.", no_args_is_help=True
 )
 
-JSON = typer.Option(False, "--json", help="One JSON object per file.")
+JSON = json_option("One JSON object per file.")
 FILES = typer.Argument(..., help="Image or video files.", show_default=False)
 WORKERS = typer.Option(None, "--workers", help="Processes to hash with (default: every core).")
 FORMAT = typer.Option(..., "--format", help="te (ThreatExchange local_file), tcap or csv.")
-
-
-def _limits() -> MediaLimits:
-    try:
-        return MediaLimits.from_env(max_bytes=get_settings().evidence_max_bytes)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
 
 
 @contextmanager
@@ -71,7 +63,7 @@ def hash_cmd(
     files: list[Path] = FILES, json_out: bool = JSON, workers: int | None = WORKERS
 ) -> None:
     """Hash files: sha256, md5, PDQ (images) and per-second frame PDQ (videos)."""
-    limits = _limits()
+    limits = media_limits()
     with _progress(len(files)) as tick:
         for result in hash_files(files, limits, workers=workers, on_done=tick):
             _show(result, json_out)
@@ -86,22 +78,18 @@ def match_cmd(
     workers: int | None = WORKERS,
 ) -> None:
     """Hash files and match them against banks; stores nothing."""
-    limits = _limits()
-    db = open_db()
-    try:
-        with db.session() as session:
-            chosen = matching.enabled_banks(session, bank or None)
-            dihedral = any(b.dihedral for b in chosen)
-            with _progress(len(files)) as tick:
-                for result in hash_files(
-                    files, limits, dihedral=dihedral, workers=workers, on_done=tick
-                ):
-                    if result["ok"]:
-                        hits = matching.match_result(session, result, chosen)
-                        result["matches"] = matching.describe_hits(session, hits)
-                    _show(result, json_out)
-    finally:
-        db.dispose()
+    limits = media_limits()
+    with transaction() as session:
+        chosen = matching.enabled_banks(session, bank or None)
+        dihedral = any(b.dihedral for b in chosen)
+        with _progress(len(files)) as tick:
+            for result in hash_files(
+                files, limits, dihedral=dihedral, workers=workers, on_done=tick
+            ):
+                if result["ok"]:
+                    hits = matching.match_result(session, result, chosen)
+                    result["matches"] = matching.describe_hits(session, hits)
+                _show(result, json_out)
 
 
 @bank_app.command("create")
@@ -117,24 +105,20 @@ def bank_create(
         None, "--threshold", help="PDQ distance, 0-31 (default 31)."
     ),
     description: str | None = typer.Option(None, help="What the bank holds."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    json_out: bool = json_option(),
 ) -> None:
     """Create a bank."""
-    db = open_db()
-    try:
-        with db.session() as session:
-            b = banks.create_bank(
-                session,
-                name,
-                actor=cli_actor(),
-                negative=negative,
-                dihedral=dihedral,
-                threshold=threshold,
-                description=description,
-            )
-            out = {"ok": True} | banks.describe(b, 0)
-    finally:
-        db.dispose()
+    with transaction() as session:
+        b = banks.create_bank(
+            session,
+            name,
+            actor=cli_actor(),
+            negative=negative,
+            dihedral=dihedral,
+            threshold=threshold,
+            description=description,
+        )
+        out = {"ok": True} | banks.describe(b, 0)
     emit_json(out) if json_out else typer.echo(f"created bank {name}")
 
 
@@ -143,24 +127,20 @@ def bank_import(
     name: str,
     file: Path = typer.Argument(..., help="The hash list.", show_default=False),
     fmt: str = FORMAT,
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    json_out: bool = json_option(),
 ) -> None:
     """Add the entries of a hash list to a bank; bad lines are reported, the rest go in."""
     fmt = _format(fmt)
     text = _read(file)
-    db = open_db()
-    try:
-        with db.session() as session:
-            result = banks.import_entries(
-                session,
-                name,
-                hashlists.parse(fmt, text),
-                actor=cli_actor(),
-                fmt=fmt,
-                source=file.name,
-            )
-    finally:
-        db.dispose()
+    with transaction() as session:
+        result = banks.import_entries(
+            session,
+            name,
+            hashlists.parse(fmt, text),
+            actor=cli_actor(),
+            fmt=fmt,
+            source=file.name,
+        )
     out = result.as_dict() | {"bank": name, "path": str(file)}
     if json_out:
         emit_json(out)
@@ -176,12 +156,8 @@ def bank_import(
 def bank_export(name: str, fmt: str = FORMAT) -> None:
     """Print a bank's entries as a hash list on stdout."""
     fmt = _format(fmt)
-    db = open_db()
-    try:
-        with db.session() as session:
-            text, skipped = hashlists.render(fmt, list(banks.export_entries(session, name)))
-    finally:
-        db.dispose()
+    with transaction() as session:
+        text, skipped = hashlists.render(fmt, list(banks.export_entries(session, name)))
     sys.stdout.write(text)
     if skipped:
         typer.echo(f"{skipped} entries have no {fmt} form and were left out", err=True)
@@ -189,15 +165,11 @@ def bank_export(name: str, fmt: str = FORMAT) -> None:
 
 @bank_app.command("list")
 def bank_list(
-    json_out: bool = typer.Option(False, "--json", help="One JSON object per bank."),
+    json_out: bool = json_option("One JSON object per bank."),
 ) -> None:
     """List banks with their settings and entry counts."""
-    db = open_db()
-    try:
-        with db.session() as session:
-            rows = banks.list_banks(session)
-    finally:
-        db.dispose()
+    with transaction() as session:
+        rows = banks.list_banks(session)
     for row in rows:
         if json_out:
             emit_json(row)
@@ -214,12 +186,8 @@ def bank_list(
 @bank_app.command("stats")
 def bank_stats(name: str) -> None:
     """Counts of one bank by signal type and by entity, as one JSON object."""
-    db = open_db()
-    try:
-        with db.session() as session:
-            emit_json(banks.bank_stats(session, name))
-    finally:
-        db.dispose()
+    with transaction() as session:
+        emit_json(banks.bank_stats(session, name))
 
 
 @bank_app.command("enable")
@@ -235,12 +203,8 @@ def bank_disable(name: str) -> None:
 
 
 def _set_enabled(name: str, enabled: bool) -> None:
-    db = open_db()
-    try:
-        with db.session() as session:
-            banks.set_enabled(session, name, enabled, actor=cli_actor())
-    finally:
-        db.dispose()
+    with transaction() as session:
+        banks.set_enabled(session, name, enabled, actor=cli_actor())
     typer.echo(f"{name} {'enabled' if enabled else 'disabled'}")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from takedown.cli._context import open_db
+from takedown.cli._context import database, use_media_switches
 from takedown.config import Settings, get_settings
 from takedown.errors import UserError
 
@@ -158,7 +158,9 @@ def serve(
     if simulate_answers and simulate is None:
         raise UserError("--simulate-answers needs --simulate PORT")
     tokens = _demo_agent_tokens(settings.data_dir) if simulate_answers else None
-    open_db().dispose()  # refuse to start on a database `takedown init` has not built
+    with database():  # refuse to start on a database `takedown init` has not built
+        pass
+    use_media_switches(settings)
     app = create_app(settings)
     listen = host or settings.host
     local = "127.0.0.1" if listen in ("0.0.0.0", "::", "") else listen

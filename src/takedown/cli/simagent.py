@@ -13,6 +13,7 @@ import logging
 import httpx
 import typer
 
+from takedown.cli._options import secret_option
 from takedown.cli._output import emit_json
 from takedown.errors import UserError
 
@@ -44,11 +45,10 @@ async def _preflight(client: httpx.AsyncClient, api: str, token: str, sim: str) 
 
 
 def simulate_platform(
-    token: str = typer.Option(
-        ...,
+    token: str = secret_option(
+        "platform_token",
         "--token",
-        envvar="TAKEDOWN_PLATFORM_TOKEN",
-        help="Bearer token of a platform_agent (or set TAKEDOWN_PLATFORM_TOKEN).",
+        "Bearer token of a platform_agent (or set TAKEDOWN_PLATFORM_TOKEN).",
     ),
     sim_port: int = typer.Option(
         ..., "--sim-port", help="Port of the running simulator on 127.0.0.1 (`takedown simulate`)."
@@ -85,12 +85,12 @@ def simulate_platform(
         help="Receive signed webhooks on HOST:PORT (PORT alone: 127.0.0.1) instead of "
         "polling; point the platform unit's webhook URL there (`takedown unit delivery`).",
     ),
-    webhook_secret: str | None = typer.Option(
-        None,
+    webhook_secret: str | None = secret_option(
+        "webhook_secret",
         "--webhook-secret",
-        envvar="TAKEDOWN_WEBHOOK_SECRET",
-        help="With --webhook: the unit's webhook signing secret (or set "
+        "With --webhook: the unit's webhook signing secret (or set "
         "TAKEDOWN_WEBHOOK_SECRET); a delivery it does not sign is refused with 401.",
+        required=False,
     ),
 ) -> None:
     """Play a platform: acknowledge referrals and orders, remove, decline, or stay silent.

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from takedown import urls
+from takedown.cli._options import json_option
 from takedown.cli._output import emit_json
 
 url_app = typer.Typer(help="Canonicalise URLs and recognise platforms.", no_args_is_help=True)
@@ -37,7 +38,7 @@ def _read(text: str | None) -> dict[str, Any]:
 @url_app.command("parse")
 def parse_cmd(
     inputs: list[str] = typer.Argument(None, help="URLs; read from stdin, one per line, if none."),
-    json_out: bool = typer.Option(False, "--json", help="One JSON object per input, in order."),
+    json_out: bool = json_option("One JSON object per input, in order."),
 ) -> None:
     """Print the canonical reference of each URL, in input order."""
     lines: Any = inputs if inputs else _stdin_lines()

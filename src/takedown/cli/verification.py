@@ -13,9 +13,17 @@ from sqlalchemy import select
 
 from takedown.checker import CheckerSettings
 from takedown.checker.model import Verdict
-from takedown.cli._context import cli_actor, open_db
+from takedown.cli._context import cli_actor, database
+from takedown.cli._options import json_option
 from takedown.cli._output import emit_json
-from takedown.cli.checker import checker_settings
+from takedown.cli.checker import (
+    ALLOW_NETWORK,
+    CONNECT_TO,
+    PER_HOST,
+    PROXY,
+    RATE,
+    checker_settings,
+)
 from takedown.services.operations import get_operation
 from takedown.services.verification import SENT, due_for_recheck, removal_report, verify_items
 from takedown.store.db import Database
@@ -30,21 +38,16 @@ def verify_cmd(
     due: bool = typer.Option(
         False, "--due", help="Only items whose scheduled recheck is due (else every sent item)."
     ),
-    allow_network: list[str] = typer.Option(
-        [], "--allow-network", help="CIDR the checker may reach although it is not public."
-    ),
-    connect_to: list[str] = typer.Option(
-        [], "--connect-to", help="HOST:PORT:ADDR:PORT2, like curl; the guard still vets ADDR."
-    ),
-    proxy: str | None = typer.Option(None, "--proxy", help="Egress proxy URL."),
-    per_host: int = typer.Option(4, "--per-host", help="Concurrent requests per host."),
-    rate: float = typer.Option(5.0, "--rate", help="Requests per second per host (0: no limit)."),
-    json_out: bool = typer.Option(False, "--json", help="One JSON object per item."),
+    allow_network: list[str] = ALLOW_NETWORK,
+    connect_to: list[str] = CONNECT_TO,
+    proxy: str | None = PROXY,
+    per_host: int = PER_HOST,
+    rate: float = RATE,
+    json_out: bool = json_option("One JSON object per item."),
 ) -> None:
     """Check the operation's referred and ordered items; only positive evidence counts as removed."""
     settings = checker_settings(allow_network, connect_to, proxy, None, 30.0, per_host, rate)
-    db = open_db()
-    try:
+    with database() as db:
         with db.session() as session:
             op = get_operation(session, operation)
             if due:
@@ -81,8 +84,6 @@ def verify_cmd(
                             f"{item.id}\t{check.verdict:<11}\t{item.state:<18}\t{check.url}"
                             f"\t{check.reason}"
                         )
-    finally:
-        db.dispose()
     if not json_out:
         typer.echo("\n".join(summary.lines()))
 

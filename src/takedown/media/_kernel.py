@@ -2,14 +2,14 @@
 
 The numpy path builds several temporary arrays per candidate (probe keys, positions, row
 ids, gathered words); this loop visits each candidate once, in cache, and runs over queries
-on every core. It gives exactly the numpy path's answers (the tests compare them). Set
-``TAKEDOWN_MEDIA_NUMBA=0`` to turn it off.
+on every core. It gives exactly the numpy path's answers (the tests compare them).
+``use_numba(False)`` turns it off for the process (the application calls it with
+``TAKEDOWN_MEDIA_NUMBA``).
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +20,7 @@ BUF = 4096  # candidate row ids gathered before their distances are checked
 
 
 def _build() -> Callable[..., Any] | None:
-    if os.environ.get("TAKEDOWN_MEDIA_NUMBA", "1") == "0":
+    if not _enabled:
         return None
     try:
         numba = importlib.import_module("numba")
@@ -200,6 +200,14 @@ def _build() -> Callable[..., Any] | None:
 
 _search: Callable[..., Any] | None = None
 _tried = False
+_enabled = True
+
+
+def use_numba(enabled: bool) -> None:
+    """Switch the compiled search on (when numba is installed) or off for this process."""
+    global _enabled, _search, _tried
+    if enabled != _enabled:
+        _enabled, _search, _tried = enabled, None, False
 
 
 def kernel() -> Callable[..., Any] | None:

@@ -1,14 +1,13 @@
 """Limits that keep hashing safe on files that adversaries chose.
 
-Defaults live here; ``from_env`` reads overrides from ``TAKEDOWN_MEDIA_*`` variables (the
-media package reads no settings framework). Callers that know the evidence size limit pass
-it as ``max_bytes``.
+The media package reads no settings and no environment: callers pass ``MediaLimits``, and
+the application builds them from its settings (``Settings.media_limits()``, the
+``TAKEDOWN_MEDIA_*`` variables and the evidence size limit as ``max_bytes``).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
 
@@ -29,20 +28,3 @@ class MediaLimits:
             value = getattr(self, f.name)
             if value <= 0:
                 raise ValueError(f"media limit {f.name} must be positive, got {value!r}")
-
-    @classmethod
-    def from_env(cls, max_bytes: int | None = None) -> MediaLimits:
-        """Defaults, overridden by TAKEDOWN_MEDIA_MAX_PIXELS, _VIDEO_FPS, _MAX_VIDEO_FRAMES."""
-        limits = cls() if max_bytes is None else cls(max_bytes=max_bytes)
-        changes: dict[str, float | int] = {}
-        for f in fields(cls):
-            raw = os.environ.get(f"TAKEDOWN_MEDIA_{f.name.upper()}")
-            if raw is None or f.name == "max_bytes":
-                continue
-            try:
-                changes[f.name] = float(raw) if f.name == "video_fps" else int(raw)
-            except ValueError:
-                raise ValueError(
-                    f"TAKEDOWN_MEDIA_{f.name.upper()}={raw!r} is not a number"
-                ) from None
-        return replace(limits, **changes)  # type: ignore[arg-type]
