@@ -32,11 +32,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-# Generated from the code (tests/test_docs.py fails when one is stale): the CLI reference and
-# the settings reference.
+# Generated from the code (tests/test_docs.py fails when one is stale): the CLI reference, the
+# settings reference, and the command list that lets `takedown --help` import no command.
 docs: $(STAMP)
 	$(BIN)/python -m takedown.cli._reference cli > docs/cli.md
 	$(BIN)/python -m takedown.cli._reference settings > docs/settings.md
+	$(BIN)/python -m takedown.cli._reference commands > src/takedown/cli/commands.json.new
+	mv src/takedown/cli/commands.json.new src/takedown/cli/commands.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

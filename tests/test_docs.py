@@ -1,11 +1,12 @@
 """Docs that a test enforces: every setting and every command is documented, and what
-`make docs` generates (docs/cli.md, docs/settings.md) is current."""
+`make docs` generates (docs/cli.md, docs/settings.md, src/takedown/cli/commands.json) is
+current."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from takedown.cli._reference import render
+from takedown.cli._reference import render, render_commands
 from takedown.cli._settings_doc import render_settings
 from takedown.config import ClientSettings, Settings
 
@@ -31,6 +32,12 @@ def test_settings_reference_is_current() -> None:
 def test_cli_reference_is_current() -> None:
     current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert current == render(), "docs/cli.md is out of date: run `make docs`"
+
+
+def test_the_command_list_of_lazy_loading_is_current() -> None:
+    """`takedown --help` lists the commands from commands.json without importing them."""
+    current = (ROOT / "src" / "takedown" / "cli" / "commands.json").read_text(encoding="utf-8")
+    assert current == render_commands(), "cli/commands.json is out of date: run `make docs`"
 
 
 def test_readme_gives_the_two_commands() -> None:

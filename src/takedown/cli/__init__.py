@@ -1,18 +1,19 @@
 """The ``takedown`` command line: a thin Typer app over the service functions.
 
 Each module in this package owns the commands of one domain noun and exposes
-``register(app)``; they are discovered here, so adding commands means adding one module.
+``register(app)``; adding commands means adding one module (and running ``make docs``).
+The modules are imported lazily (``_lazy``): `takedown --help` imports none of them, and a
+command imports only its own, so numpy, Pillow and PyAV load only for the media commands.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from takedown.cli._lazy import LazyGroup
 from takedown.cli._output import report_error
 from takedown.errors import Forbidden, UserError
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="takedown",
+    cls=LazyGroup,
     help="Internet referral work: reports in, verified removals out.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -28,15 +30,9 @@ app = typer.Typer(
 )
 
 
-def _register_all() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        module.register(app)
-
-
-_register_all()
+@app.callback()
+def _root() -> None:
+    """Nothing to do before a command: the commands are in ``LazyGroup``."""
 
 
 def main() -> None:
@@ -73,12 +69,13 @@ def main() -> None:
 def _run() -> object:
     """The command, then every database it opened closed (so that in-process callers, the
     tests among them, keep no connections open after a command)."""
-    from takedown.cli._context import close_databases
-
     try:
         return app(standalone_mode=False)
     finally:
-        close_databases()
+        # Only a command that opened a database imported the module that keeps them.
+        context = sys.modules.get("takedown.cli._context")
+        if context is not None:
+            context.close_databases()
 
 
 def wants_json(args: list[str]) -> bool:

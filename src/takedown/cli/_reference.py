@@ -1,13 +1,14 @@
-"""Render what is generated from the code: the CLI reference (docs/cli.md) and the settings
-reference (docs/settings.md).
+"""Render what is generated from the code: the CLI reference (docs/cli.md), the settings
+reference (docs/settings.md) and the command list of lazy loading (cli/commands.json).
 
-``make docs`` writes them (``python -m takedown.cli._reference cli|settings``);
+``make docs`` writes them (``python -m takedown.cli._reference cli|settings|commands``);
 tests/test_docs.py fails when one is out of date.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import sys
 from typing import Any
 
@@ -67,20 +68,40 @@ def _walk(cmd: Any, path: list[str], out: list[str]) -> None:
         out.append("\n".join(params) + "\n")
 
 
-def render() -> str:
-    """docs/cli.md."""
+def _root() -> Any:
     from takedown.cli import app
+    from takedown.cli._lazy import LazyGroup
 
     root = typer.main.get_command(app)
+    assert isinstance(root, LazyGroup)
+    root.lazy.load_all()  # every module, whatever commands.json says
+    return root
+
+
+def render() -> str:
+    """docs/cli.md."""
     out = [HEADER]
-    _walk(root, [], out)
+    _walk(_root(), [], out)
     return "\n".join(out).rstrip() + "\n"
+
+
+def render_commands() -> str:
+    """cli/commands.json: each top-level command's module and help, in the order of
+    `takedown --help`: commands before groups, each by module name, then as its module
+    registers it."""
+    from takedown.cli._lazy import first_paragraph
+
+    commands = _root().commands
+    listed = {
+        name: [commands.module_of[name], first_paragraph(commands[name])] for name in commands
+    }
+    return json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str]) -> None:
     from takedown.cli._settings_doc import render_settings
 
-    renderers = {"cli": render, "settings": render_settings}
+    renderers = {"cli": render, "settings": render_settings, "commands": render_commands}
     what = argv[0] if argv else "cli"
     if what not in renderers or len(argv) > 1:
         sys.exit(f"usage: python -m takedown.cli._reference [{'|'.join(renderers)}]")
