@@ -6,13 +6,23 @@ size; ``takedown.services.intake_write`` drives them, one transaction at a time.
 
 from __future__ import annotations
 
+import json
+from contextlib import closing
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from takedown.services.intake_rows import ITEM_FIELDS, R_ITEM, R_KEY, REPORT_OWN, Ready
+from takedown.domain.priority import priority_band
+from takedown.services.intake_rows import (
+    ITEM_FIELDS,
+    R_ITEM,
+    R_KEY,
+    R_PARENTS,
+    REPORT_OWN,
+    Ready,
+)
 from takedown.store.bulk import Bulk
 from takedown.store.models import Item
 
@@ -144,3 +154,56 @@ def create_items(
     if missing:
         ids.update(existing_items(bulk, op_id, missing))
     return ids, set(ids) - set(missing)
+
+
+ORDER_CHUNK = 500  # items per aggregate: a bounded IN list
+
+
+def refresh_order(bulk: Bulk, op_id: int, touched: dict[int, Ready]) -> None:
+    """The triage order of the items these reports went to (``services.priority``: the band
+    of ``domain.priority`` and the last report time), set-based: per chunk of items one
+    aggregate over their reports and one over their counted matches, then one ``UPDATE``
+    run for them all. Whether a watched source published an item comes from the report's key
+    and parents, against the operation's watchlist read once. Derived columns: no audit leaf
+    (``store.audit_rows.EXCLUDED``)."""
+    if not touched:
+        return
+    m = bulk.mark
+    ids = sorted(touched)
+    with closing(bulk._cursor()) as cursor:
+        cursor.execute(f"SELECT key FROM watchlist WHERE operation_id = {m}", [op_id])
+        watched = {key for (key,) in cursor.fetchall()}
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), ORDER_CHUNK):
+            chunk = ids[start : start + ORDER_CHUNK]
+            marks = ", ".join([m] * len(chunk))
+            cursor.execute(
+                "SELECT item_id, count(DISTINCT unit_id), max(reported_at) FROM reports"
+                f" WHERE item_id IN ({marks}) GROUP BY item_id",
+                chunk,
+            )
+            seen = cursor.fetchall()
+            cursor.execute(
+                "SELECT m.item_id, count(*) FROM matches m JOIN banks b ON b.id = m.bank_id"
+                f" WHERE m.item_id IN ({marks}) AND NOT m.suppressed AND NOT b.negative"
+                " GROUP BY m.item_id",
+                chunk,
+            )
+            matches = dict(cursor.fetchall())
+            for item_id, units, last in seen:
+                band = priority_band(
+                    matches=int(matches.get(item_id, 0)),
+                    watched=bool(watched) and _watched(touched[item_id], watched),
+                    units=int(units),
+                )
+                rows.append((band, last, item_id))
+        cursor.executemany(
+            f"UPDATE items SET priority_band = {m}, last_reported_at = {m} WHERE id = {m}", rows
+        )
+
+
+def _watched(row: Ready, watched: set[str]) -> bool:
+    if row[R_KEY] in watched:
+        return True
+    parents = row[R_PARENTS]
+    return any(p in watched for p in (json.loads(parents) if parents else ()))

@@ -80,6 +80,7 @@ REPORT_OWN = READY[READY.index("title") : READY.index("url_secret") + 1]  # the 
 R_ROW, R_DEDUPE, R_KEY, R_EVIDENCE, R_URL, R_REPORTED_AT = (
     READY.index(name) for name in ("row", "dedupe_key", "key", "evidence", "url", "reported_at")
 )
+R_PARENTS = READY.index("parents")
 R_ITEM = slice(READY.index(ITEM_FIELDS[0]), READY.index(ITEM_FIELDS[-1]) + 1)
 R_REPORT = slice(READY.index(REPORT_OWN[0]), READY.index(REPORT_OWN[-1]) + 1)
 

@@ -29,6 +29,7 @@ from takedown.services.intake_items import (
     existing_reports,
     find_items,
     insert_reports,
+    refresh_order,
 )
 from takedown.services.intake_rows import (
     R_DEDUPE,
@@ -96,6 +97,7 @@ class _Written:
     fresh_keys: list[int] = dc_field(default_factory=list)  # of the reports stored, in row order
     rows: tuple[int, int] | None = None  # first and last row stored
     leaves: list[tuple[int, str]] = dc_field(default_factory=list)  # of the items it created
+    touched: dict[int, Ready] = dc_field(default_factory=dict)  # items that got a report
 
 
 def store_batches(
@@ -145,6 +147,10 @@ def store_batches(
                 group.append((checked, written))
                 rows_in += checked[0]
                 batch = next(pending, None) if rows_in < per_transaction else None
+            # the queue's stored order: a new report may add a unit or a later report time
+            refresh_order(
+                Bulk(session), operation.id, {i: r for _, w in group for i, r in w.touched.items()}
+            )
             _record(session, operation, unit, [w for _, w in group], source, actor, digester)
         recent.turn()
         for (size, _, rejections), written in group:
@@ -282,6 +288,7 @@ def _write_batch(
         keys = [r[R_DEDUPE] for r in stored_before]
         stored = existing_reports(bulk, op_id, unit_id, keys) if keys else {}
         written.accepted = _per_row(fresh, repeats, items, created, stored)
+    written.touched = {items[r[R_KEY]]: r for r in fresh}
     if fresh:
         written.fresh_keys = [r[R_DEDUPE] for r in fresh]
         written.rows = (fresh[0][R_ROW], fresh[-1][R_ROW])
