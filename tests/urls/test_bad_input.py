@@ -26,6 +26,14 @@ from takedown.urls import ContentRef, UrlError, parse
         ("https://::1]/", "unbalanced"),
         ("https://example.org:99999/", "port"),
         ("https://%ff.example/", "not UTF-8"),
+        # an app's deep link is refused as one, not as a host without a dot
+        (
+            "viber://pa?chatURI=lorem",
+            "viber:// is a deep link of an app that takedown does not read",
+        ),
+        ("intent://scan/#Intent;scheme=zxing;end", "intent:// is a deep link"),
+        ("skype:lorem?call", "scheme 'skype' is not supported"),
+        ("tg://resolve domain=lorem", "not one of the tg: links"),
     ],
 )
 def test_bad_input_is_refused_clearly(text: str, message: str) -> None:

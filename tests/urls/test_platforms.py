@@ -6,6 +6,7 @@ import pytest
 
 from takedown.urls import parse
 from takedown.urls.registry import platform_names
+from takedown.urls.rules import Rule
 
 ISSUE_PLATFORMS = [
     "telegram",
@@ -49,6 +50,8 @@ ISSUE_PLATFORMS = [
     "signal",
     "threads",
     "viber",
+    # the review of issue 20: archive.today snapshots keep their original as parent
+    "archive_today",
 ]
 
 V = "aBcDeFgHi_0"  # an invented 11-character YouTube video id
@@ -162,6 +165,8 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("https://out.reddit.com/t3_abc?url=https%3A%2F%2Fipsum.example%2F&token=x", "web", "site", "web:site:ipsum.example"),
     ("https://web.archive.org/web/20240101000000/https://t.me/lorem_news/42", "archive_org", "page",
      "archive_org:page:web/20240101000000/telegram:post:lorem_news/42"),
+    ("https://archive.ph/20240101000000/https://t.me/lorem_news/42", "archive_today", "page",
+     "archive_today:page:20240101000000/telegram:post:lorem_news/42"),
 ]  # fmt: skip
 
 
@@ -230,3 +235,8 @@ def test_archive_keeps_the_original_as_parent() -> None:
 
 def test_web_account_is_the_registrable_domain() -> None:
     assert parse("https://news.lorem.example.co.uk/a").account == "example.co.uk"
+
+
+def test_a_rule_refuses_a_lowercase_group_it_does_not_have() -> None:
+    with pytest.raises(ValueError, match="lowercase group 'kind' is unknown"):
+        Rule("post", r"/(?P<id>[0-9]+)", "{id}", "https://lorem.example/{id}", lowercase=("kind",))

@@ -30,6 +30,9 @@ REFUSED_SCHEMES = {
     "vbscript": "runs code, it names no content",
 }
 
+# App links that takedown.urls.deeplinks reads as the web link they stand for.
+APP_SCHEMES = ("tg", "matrix", "whatsapp")
+
 # Query parameters that track clicks rather than identify content (exact names, lowercase).
 TRACKING = frozenset(
     [
@@ -234,9 +237,19 @@ def _split_scheme(s: str) -> tuple[str, str]:
         rest = s[match.end() :]
         if scheme in SCHEMES:
             return scheme, rest.lstrip("/\\")
-        if not _PORT_AFTER.match(rest) or scheme in REFUSED_SCHEMES:
-            why = REFUSED_SCHEMES.get(scheme, "is not supported: only http and https")
-            raise UrlError(f"scheme {scheme!r} {why}")
+        if scheme in REFUSED_SCHEMES:
+            raise UrlError(f"scheme {scheme!r} {REFUSED_SCHEMES[scheme]}")
+        if scheme in APP_SCHEMES:
+            raise UrlError(f"app link {s[:60]!r} is not one of the {scheme}: links takedown reads")
+        if rest[:2].replace("\\", "/") == "//" and "." not in scheme:
+            # "viber://pa?…", "intent://…": an app's own link, not a host without its dot
+            raise UrlError(
+                f"{scheme}:// is a deep link of an app that takedown does not read (it reads "
+                "http and https URLs and the tg:, matrix: and whatsapp: app links); give the "
+                "content's web link"
+            )
+        if not _PORT_AFTER.match(rest):
+            raise UrlError(f"scheme {scheme!r} is not supported: only http and https")
     if s[0] in "/\\" and s[1:2] not in ("/", "\\") and not s[1:].startswith(HOSTLESS_FACEBOOK):
         raise UrlError(
             f"no host: {s[:60]!r} is a path without its site; give the whole URL, https://host/path"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
+
+# What stands before a secret at the end of a URL: "#", "!", or either percent-encoded, once
+# or more ("%23", "%2523").
+_MARKS = re.compile(r"(?:[#!]|%(?:25)*2[13])+\Z", re.IGNORECASE)
 
 
 class UrlError(ValueError):
@@ -52,9 +57,10 @@ class ContentRef(_Fields):
     def without_secret(self) -> str:
         """The URL as given, less its ``secret``: what may be shown to others and sent on.
 
-        The secret and the ``#``/``!`` marks before it go (``mega.nz/file/<id>#<key>`` →
-        ``mega.nz/file/<id>``). Where the input does not hold the secret as written exactly once
-        (it came encoded inside a wrapper URL), the canonical URL stands in.
+        The secret and the ``#``/``!`` marks before it go, written or percent-encoded
+        (``mega.nz/file/<id>#<key>`` and ``mega.nz/file/<id>%23<key>`` → ``mega.nz/file/<id>``).
+        Where the input does not hold the secret as written exactly once (it came encoded
+        inside a wrapper URL, or in another case), the canonical URL stands in.
         """
         secret, text = self.secret, self.input
         if not secret:
@@ -63,7 +69,7 @@ class ContentRef(_Fields):
         if at < 0 or text.find(secret) != at:
             return self.canonical_url
         head, tail = text[:at], text[at + len(secret) :]
-        return head.rstrip("#!") + tail if not tail else head + tail
+        return head + tail if tail else _MARKS.sub("", head)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -15,6 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 KINDS = ("account", "post", "invite", "collection", "file", "page", "site")
+# How a URL written in capitals is matched: ASCII letters in either case, and nothing else
+# folded (a Kelvin sign is no "k").
+_ANY_CASE = re.IGNORECASE | re.ASCII
+# A plan's query regexes (by parameter name) and fragment regex.
+_Checks = tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str] | None]
 
 
 @dataclass(frozen=True)
@@ -26,9 +31,12 @@ class Rule:
     each with the regex its value must match; the templates see the regex's named groups, or
     the value under the parameter's name when the regex has none.
     ``key`` is the part of the key after ``platform:kind:``. Groups named in ``lower`` are
-    folded to lowercase (names the platform treats case-insensitively). ``hosts`` limits the
-    rule to some of the platform's hosts (``*.example.com`` for subdomains; ``{sub}`` is then
-    the subdomain). ``fragment``, when set, must match the fragment (for sites that route by
+    folded to lowercase (names the platform treats case-insensitively). Groups named in
+    ``lowercase`` are words or ids that only come in lowercase (VK's ``wall``/``video``,
+    lowercase hex): a URL written all in capitals is matched ignoring case, and these are then
+    folded too, while other ids are kept as written (docs/urls.md, "URLs in capitals").
+    ``hosts`` limits the rule to some of the platform's hosts (``*.example.com`` for
+    subdomains; ``{sub}`` is then the subdomain). ``fragment``, when set, must match the fragment (for sites that route by
     it); its named groups join the others. Named groups in query regexes join them too.
     ``secret`` names a group (of the fragment, usually) that holds a decryption key: it goes to
     ``ContentRef.secret`` and must appear in no template. ``sub``, when set, must match the
@@ -46,6 +54,7 @@ class Rule:
     fragment: str | None = None
     hosts: tuple[str, ...] = ()
     lower: tuple[str, ...] = ("account",)
+    lowercase: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     secret: str | None = None
     sub: str | None = None
@@ -58,6 +67,9 @@ class Rule:
             known.update(re.compile(pattern).groupindex)
         if self.secret is not None and self.secret not in known:
             raise ValueError(f"rule {self.path!r}: secret group {self.secret!r} is unknown")
+        for group in self.lowercase:
+            if group not in known:
+                raise ValueError(f"rule {self.path!r}: lowercase group {group!r} is unknown")
         for template in (self.key, self.canonical, self.account, self.id, *self.parents):
             for _, name, _, _ in string.Formatter().parse(template or ""):
                 if name is not None and name not in known:
@@ -76,8 +88,11 @@ class Wrapper:
     parameter holding the target, read with ``decode`` (percent-decoding unless given); with
     ``param=None`` the path regex has groups ``ts`` and ``target`` (archive style: the archive
     stays the item, the target becomes its parent), unless ``extract`` reads the target from
-    the URL as it was given (for encodings that canonicalisation would disturb). A target that is a path (``/watch?v=…``, as sign-in pages carry it) is read
-    on ``base``. ``hosts`` are canonical hosts; ``*.example.com`` admits every subdomain.
+    the URL as it was given (for encodings that canonicalisation would disturb). A target that
+    is a path (``/watch?v=…``, as sign-in pages carry it) is read on ``base``. ``hosts`` are
+    canonical hosts; ``*.example.com`` admits every subdomain. An archive's snapshot is keyed
+    ``<snapshot><timestamp>/<original key>`` and its canonical URL is
+    ``https://<snapshot_host or the host given>/<snapshot><timestamp>/<original URL>``.
     """
 
     hosts: tuple[str, ...]
@@ -86,6 +101,8 @@ class Wrapper:
     decode: Callable[[str], str | None] | None = None
     extract: Callable[[str], str | None] | None = None
     base: str | None = None
+    snapshot: str = "web/"
+    snapshot_host: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,12 @@ class Platform:
     for YouTube, a Nitter instance for X), and ``mirror_labels`` first labels that name one
     (``invidious.<anything>``): where one of the platform's rules reads the path, the URL is
     the platform's content, flagged ``mirror``; any other path there is a web page.
+
+    ``pages_on_own_host``: the hosts are different services of one platform (signal.group,
+    signal.me), not aliases, so a page that no rule reads is keyed on its own host rather than
+    the canonical one. ``secret_fragments``: whatever follows ``#`` on this platform, written or
+    percent-encoded into the path (``%23``), is a decryption key; where no rule reads it, it is
+    still cut from the page's key and canonical URL and returned as the secret.
     """
 
     name: str
@@ -111,6 +134,8 @@ class Platform:
     keep_subdomain: bool = True
     mirrors: tuple[str, ...] = ()
     mirror_labels: tuple[str, ...] = ()
+    pages_on_own_host: bool = False
+    secret_fragments: bool = False
 
     @property
     def canonical_host(self) -> str:
@@ -137,8 +162,8 @@ class Plan:
     ``format_map`` functions of the groups (the key's with its ``platform:kind:`` prefix)."""
 
     __slots__ = (
-        "account", "canonical", "checks", "flags", "fragment", "id", "index", "key", "kind", "lower",
-        "parents", "queries", "secret", "sub",
+        "_any_case", "account", "canonical", "checks", "flags", "fragment", "id", "index", "key", "kind",
+        "lower", "lower_any_case", "parents", "queries", "secret", "sub",
     )  # fmt: skip
 
     def __init__(self, index: int, rule: Rule, platform: str) -> None:
@@ -150,6 +175,8 @@ class Plan:
         self.id = _fmt(rule.id) if rule.id else None
         self.parents = tuple(_fmt(p) for p in rule.parents)
         self.lower = rule.lower
+        # What a URL in capitals folds: the names the platform folds, and its lowercase words.
+        self.lower_any_case = tuple(dict.fromkeys((*rule.lower, *rule.lowercase)))
         self.flags = rule.flags
         self.queries = tuple((n, re.compile(p)) for n, p in rule.query.items())
         self.fragment = re.compile(rule.fragment) if rule.fragment else None
@@ -157,12 +184,21 @@ class Plan:
         self.sub = re.compile(rule.sub) if rule.sub else None
         # Whether parse must look beyond the path: query, fragment or subdomain.
         self.checks = bool(self.queries) or self.fragment is not None or self.sub is not None
+        self._any_case: _Checks | None = None
+
+    def any_case(self) -> _Checks:
+        """The query and fragment regexes, ignoring case: for a URL written in capitals."""
+        if self._any_case is None:
+            queries = tuple((n, re.compile(r.pattern, _ANY_CASE)) for n, r in self.queries)
+            fragment = re.compile(self.fragment.pattern, _ANY_CASE) if self.fragment else None
+            self._any_case = (queries, fragment)
+        return self._any_case
 
 
 class CompiledRules:
     """The rules that apply on one host, joined into one regular expression for speed."""
 
-    __slots__ = ("_groups", "_regex", "_single", "plans")
+    __slots__ = ("_any_case", "_groups", "_regex", "_single", "plans")
 
     def __init__(self, rules: list[Rule], platform: str) -> None:
         self.plans = [Plan(i, rule, platform) for i, rule in enumerate(rules)]
@@ -180,6 +216,7 @@ class CompiledRules:
                 numbers = tuple(index[f"r{i}_{name}"] for name in names)
                 self._groups[index[f"r{i}"]] = (self.plans[i], names, numbers)
         self._single = [re.compile(rule.path) for rule in rules]
+        self._any_case: list[re.Pattern[str]] | None = None
 
     def match(self, path: str, start: int = 0) -> tuple[Plan, dict[str, str]] | None:
         """The first rule from ``start`` whose path matches, with its named groups."""
@@ -205,6 +242,17 @@ class CompiledRules:
             single = self._single[index].fullmatch(path)
             if single:
                 return self.plans[index], single.groupdict()
+        return None
+
+    def match_any_case(self, path: str, start: int = 0) -> tuple[Plan, dict[str, str]] | None:
+        """The first rule from ``start`` whose path matches ignoring case, with its groups: for
+        a URL written in capitals (a QR code's alphanumeric mode, caps lock)."""
+        if self._any_case is None:
+            self._any_case = [re.compile(r.pattern, _ANY_CASE) for r in self._single]
+        for index in range(start, len(self.plans)):
+            found = self._any_case[index].fullmatch(path)
+            if found:
+                return self.plans[index], found.groupdict()
         return None
 
 

@@ -7,6 +7,8 @@ SOURCES = {
     "wayback": "Internet Archive Help, 'Using the Wayback Machine': web.archive.org/web/<timestamp>[modifier_]/<URL>; a short timestamp is the nearest snapshot, '*' the calendar",
     "latest": "Internet Archive Help: web.archive.org/web/<URL> with no timestamp opens the latest snapshot",
     "accounts": "hand-made from archive.org uploader pages: archive.org/details/@<user>",
+    "calendar": "review of issue 20: web/<timestamp>*/<URL> (the calendar around a timestamp) is the snapshot web/<timestamp>/<URL> names",
+    "hashbang": "hand-made: a snapshot of a 2010 twitter.com/#!/<user>/status/<id> link, its route in the snapshot's fragment",
 }
 
 ITEM = "archive_org:post:lorem-ipsum-item"
@@ -40,4 +42,11 @@ CASES = [
      {"parents": ("vk:post:video-12345_456239017",)}),
     ("https://web.archive.org/web/https://t.me/lorem_news/42", "archive_org:page:web/telegram:post:lorem_news/42", "42", "lorem_news", "latest",
      {"parents": ("telegram:post:lorem_news/42", "telegram:account:lorem_news")}),
+    ("https://web.archive.org/web/2024*/https://t.me/lorem_news/42", "archive_org:page:web/2024/telegram:post:lorem_news/42", "42",
+     "lorem_news", "calendar", {"parents": ("telegram:post:lorem_news/42", "telegram:account:lorem_news")}),
+    ("https://web.archive.org/web/20240101000000*/https://t.me/lorem_news/42", "archive_org:page:web/20240101000000/telegram:post:lorem_news/42",
+     "42", "lorem_news", "calendar"),
+    ("https://web.archive.org/web/2010/http://twitter.com/#!/LoremIpsum/status/1790000000000000001",
+     "archive_org:page:web/2010/x:post:1790000000000000001", "1790000000000000001", "loremipsum", "hashbang",
+     {"parents": ("x:post:1790000000000000001", "x:account:loremipsum")}),
 ]  # fmt: skip

@@ -6,6 +6,8 @@ SOURCES = {
     "login": "hand-made: facebook.com/login/?next=<URL>, where a signed-out visitor lands",
     "onion": "Facebook's onion services: facebookcorewwwi.onion (2014) and facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion (v3)",
     "hostless": "issue 20: profile.php?id=… and permalink.php?… pasted without a host are Facebook's alone; other host-less paths are refused",
+    "link-shim": "hand-made from Facebook's outbound link checks: l.facebook.com/l.php?u=<URL> (lm. on mobile) and the warning page facebook.com/flx/warn/?u=<URL>",
+    "capitals": "hand-made: a link written in capitals, as a QR code's alphanumeric mode (no lowercase letters) or caps lock leaves it",
 }
 
 ONION = "facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion"
@@ -38,6 +40,17 @@ CASES = [
      "plugins"),
     ("https://www.facebook.com/notes/lorem-page/lorem-title/1234567890/", "facebook:post:note/1234567890", "1234567890", None, "share"),
     ("https://www.facebook.com/marketplace/item/1234567890/", "facebook:post:marketplace/1234567890", "1234567890", None, "share"),
+    ("https://www.facebook.com/flx/warn/?u=https%3A%2F%2Ft.me%2Florem_news%2F42&h=AT0AbC", "telegram:post:lorem_news/42", "42", "lorem_news",
+     "link-shim", {"flags": ("unwrapped_redirect",)}),
+    ("https://m.facebook.com/flx/warn/?u=https%3A%2F%2Ft.me%2Florem_news%2F42", "telegram:post:lorem_news/42", "42", "lorem_news",
+     "link-shim"),
+    ("https://lm.facebook.com/l.php?u=https%3A%2F%2Ft.me%2Florem_news%2F42&h=AT0AbC", "telegram:post:lorem_news/42", "42", "lorem_news",
+     "link-shim"),
+    ("https://l.facebook.com/l.php?u=https%3A%2F%2Ft.me%2Florem_news%2F42&h=AT0AbC", "telegram:post:lorem_news/42", "42", "lorem_news",
+     "link-shim"),
+    ("HTTPS://WWW.FACEBOOK.COM/LOREM.PAGE/POSTS/1234567890", "facebook:post:1234567890", "1234567890", "lorem.page", "capitals",
+     {"parents": (PAGE,)}),
+    ("HTTPS://WWW.FACEBOOK.COM/WATCH/?V=1234567890", "facebook:post:video/1234567890", "1234567890", None, "capitals"),
 ]  # fmt: skip
 
 REFUSED = [

@@ -6,7 +6,8 @@ SOURCES = {
     "tags": "hand-made from instagram.com's own hashtag and location pages: /explore/tags/<tag>/, /explore/locations/<id>/<slug>/",
     "reels-videos": "hand-made: instagram.com/reels/videos/<code>/ links of 2021-2022 reels, and /reels/<code>/",
     "stories": "hand-made from instagram.com story and highlight links: /stories/<user>/<id>/, /stories/highlights/<id>/",
-    "login": "hand-made: instagram.com/accounts/login/?next=<path>, where a signed-out visitor lands",
+    "login": "hand-made: instagram.com/accounts/login/?next=<path>, where a signed-out visitor lands; /challenge/?next=<path> after a security check",
+    "capitals": "hand-made: a link written in capitals, as a QR code's alphanumeric mode (no lowercase letters) or caps lock leaves it",
     "fixer": "hand-made: ddinstagram.com serves Instagram's paths for chat embeds",
 }
 
@@ -36,4 +37,8 @@ CASES = [
     ("https://www.instagram.com/lorem.ipsum/tagged/", "instagram:account:lorem.ipsum", None, "lorem.ipsum", "profile"),
     (f"https://ddinstagram.com/p/{CODE}/", POST, CODE, None, "fixer", {"flags": ("mirror",)}),
     ("https://www.instagram.com/lorem.ipsum/saved/all-posts/", "instagram:account:lorem.ipsum", None, "lorem.ipsum", "profile"),
+    (f"https://www.instagram.com/challenge/?next=/p/{CODE}/", POST, CODE, None, "login", {"flags": ("unwrapped_redirect",)}),
+    (f"https://www.instagram.com/challenge/action/AbC123/?next=%2Freel%2F{CODE}%2F", POST, CODE, None, "login"),
+    ("HTTPS://WWW.INSTAGRAM.COM/LOREM.IPSUM/", "instagram:account:lorem.ipsum", None, "lorem.ipsum", "capitals"),
+    ("HTTPS://WWW.INSTAGRAM.COM/P/CXABC12DEF/", "instagram:post:CXABC12DEF", "CXABC12DEF", None, "capitals"),
 ]  # fmt: skip

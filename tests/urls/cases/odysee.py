@@ -4,6 +4,8 @@ SOURCES = {
     "lbry-urls": "LBRY URL specification (lbry.tech/spec, 'URLs'): @channel#claim/name#claim, written by odysee.com with ':' for '#'",
     "embed": "hand-made from Odysee's share dialog embed code: odysee.com/$/embed/<name>/<claim id>, and with the channel",
     "playlist": "hand-made: Odysee playlists (collections) shared as odysee.com/$/playlist/<claim id> and /$/list/<claim id>",
+    "encoded": "review of issue 20: the whole claim path percent-encoded by a share tool, odysee.com/%40<channel>%3A<claim>%2F<name>%3A<claim>",
+    "unicode": "LBRY URL specification: a claim name may hold any letter; outside ASCII it is percent-encoded UTF-8 in the URL",
 }
 
 CLAIM = "0123456789abcdef0123456789abcdef01234567"
@@ -20,4 +22,9 @@ CASES = [
     ("https://odysee.com/$/embed/@LoremChannel:a/lorem-video:b", POST, "lorem-video", "LoremChannel", "embed"),
     (f"https://odysee.com/$/playlist/{CLAIM}", f"odysee:collection:playlist/{CLAIM}", CLAIM, None, "playlist"),
     (f"https://odysee.com/$/list/{CLAIM}", f"odysee:collection:playlist/{CLAIM}", CLAIM, None, "playlist"),
+    ("https://odysee.com/%40Chan%3Aa%2Fvid%3Ab", "odysee:post:@Chan/vid", "vid", "Chan", "encoded", {"parents": ("odysee:account:@Chan",)}),
+    ("https://odysee.com/%40LoremChannel%3Aa", "odysee:account:@LoremChannel", None, "LoremChannel", "encoded"),
+    ("https://odysee.com/@%D0%9B%D0%BE%D1%80%D0%B5%D0%BC:a/%D0%B2%D0%B8%D0%B4%D0%B5%D0%BE:b",
+     "odysee:post:@%D0%9B%D0%BE%D1%80%D0%B5%D0%BC/%D0%B2%D0%B8%D0%B4%D0%B5%D0%BE", "%D0%B2%D0%B8%D0%B4%D0%B5%D0%BE",
+     "%D0%9B%D0%BE%D1%80%D0%B5%D0%BC", "unicode"),
 ]  # fmt: skip

@@ -5,6 +5,7 @@ SOURCES = {
     "minds": "hand-made from minds.com links: /newsfeed/<id>, /media/<id>, /<user>/blog/<slug>-<id>, /<user>, /group/<id>/feed",
     "rumble": "hand-made from Rumble's share and embed code: rumble.com/<v-id>-<slug>.html, /embed/<v-id>/?pub=…, /embed/<pub>.<v-id>/, embedJS",
     "bitchute": "hand-made from bitchute.com links: /video/<id>/, /embed/<id>/, /torrent/<seed>/<id>.torrent, /channel/<name>/",
+    "bitchute-torrent": "review of issue 20: a video's torrent without the seed segment, bitchute.com/torrent/<id>/ and /torrent/<id>.torrent",
 }
 
 CASES = [
@@ -30,6 +31,9 @@ CASES = [
     ("https://old.bitchute.com/video/AbCdEf123456/", "bitchute:post:AbCdEf123456", "AbCdEf123456", None, "bitchute"),
     ("https://www.bitchute.com/torrent/SeedAbCd1234/AbCdEf123456.torrent", "bitchute:post:AbCdEf123456", "AbCdEf123456", None, "bitchute"),
     ("https://www.bitchute.com/channel/loremchannel/", "bitchute:account:channel/loremchannel", None, "loremchannel", "bitchute"),
+    ("https://www.bitchute.com/torrent/AbCdEf123456/", "bitchute:post:AbCdEf123456", "AbCdEf123456", None, "bitchute-torrent"),
+    ("https://www.bitchute.com/torrent/AbCdEf123456.torrent", "bitchute:post:AbCdEf123456", "AbCdEf123456", None, "bitchute-torrent"),
+    ("https://www.bitchute.com/torrent/AbCdEf123456.webtorrent", "bitchute:post:AbCdEf123456", "AbCdEf123456", None, "bitchute-torrent"),
     ("https://www.minds.com/groups/profile/1234567890123456789/feed", "minds:account:group/1234567890123456789", "1234567890123456789",
      "group/1234567890123456789", "minds"),
 ]  # fmt: skip

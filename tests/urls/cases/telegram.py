@@ -5,6 +5,7 @@ SOURCES = {
     "preview": "hand-made: the web preview t.me/s/<name> as analysts paste it, also before or after an invite's marker (issue 20)",
     "subdomain": "core.telegram.org/api/links: <username>.t.me is t.me/<username>",
     "refused": "core.telegram.org/api/links: tg: links that open settings or lack their parameter name no content",
+    "capitals": "hand-made: a link written in capitals, as a QR code's alphanumeric mode (no lowercase letters) or caps lock leaves it",
 }
 
 POST = "telegram:post:lorem_news/42"
@@ -41,10 +42,14 @@ CASES = [
     ("tg://share?url=https%3A%2F%2Ft.me%2Florem_news%2F42", POST, "42", "lorem_news", "links"),
     ("https://t.me/msg?url=https%3A%2F%2Ft.me%2Florem_news%2F42", POST, "42", "lorem_news", "links"),
     ("https://t.me/addtheme/LoremTheme", "telegram:collection:addtheme/LoremTheme", "LoremTheme", None, "links"),
+    ("HTTPS://T.ME/LOREM_NEWS/42", POST, "42", "lorem_news", "capitals"),
+    ("HTTPS://T.ME/S/LOREM_NEWS/42", POST, "42", "lorem_news", "capitals"),
+    ("HTTPS://T.ME/ADDSTICKERS/LOREMSET", "telegram:collection:addstickers/LOREMSET", "LOREMSET", None, "capitals"),
 ]  # fmt: skip
 
 REFUSED = [
     ("tg://settings", "opens no content", "refused"),
     ("tg://resolve?post=42", "domain", "refused"),
     ("tg://join?invite=", "invite", "refused"),
+    ("tg://resolve domain", "not one of the tg: links", "refused"),
 ]

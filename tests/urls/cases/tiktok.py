@@ -6,6 +6,7 @@ SOURCES = {
     "share": "hand-made from TikTok's share sheet: vm.tiktok.com/<code>/, tiktok.com/t/<code>/, m.tiktok.com/v/<id>.html, tiktokv.com/share/video/<id>",
     "no-author": "hand-made: tiktok.com/@/video/<id>, a post link whose author is left out (it still opens the post)",
     "pages": "hand-made from tiktok.com's own pages: /@<user>/photo/<id>, /@<user>/live, /tag/<tag>, /music/<title>-<id>",
+    "capitals": "hand-made: a link written in capitals, as a QR code's alphanumeric mode (no lowercase letters) or caps lock leaves it",
 }
 
 N = "7234567890123456789"
@@ -27,4 +28,5 @@ CASES = [
     ("https://www.tiktok.com/tag/loremipsum", "tiktok:collection:tag/loremipsum", "loremipsum", None, "pages"),
     (f"https://www.tiktok.com/music/lorem-sound-{N}", f"tiktok:collection:music/{N}", N, None, "pages"),
     (f"https://www.tiktok.com/i18n/share/video/{N}/?_d=abc", POST, N, None, "share"),
+    (f"HTTPS://WWW.TIKTOK.COM/@LOREM.IPSUM/VIDEO/{N}", POST, N, "lorem.ipsum", "capitals", {"parents": ("tiktok:account:lorem.ipsum",)}),
 ]  # fmt: skip

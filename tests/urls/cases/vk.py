@@ -8,6 +8,8 @@ SOURCES = {
     "accounts": "hand-made from vk.com community and profile links: public<id>, club<id>, id<id>, a short name, videos-<id>, vkvideo.ru/@<name>",
     "articles": "hand-made: VK articles, vk.com/@<community>-<article slug>",
     "away": "hand-made: vk.com/away.php?to=<URL>, VK's outbound link warning",
+    "encoded": "review of issue 20: a share tool that percent-encoded the video page's query into its path (video<owner>_<id>%3Flist%3D…)",
+    "capitals": "hand-made: a link written in capitals, as a QR code's alphanumeric mode (no lowercase letters) or caps lock leaves it",
 }
 
 VIDEO = "vk:post:video-12345_456239017"
@@ -39,4 +41,11 @@ CASES = [
     ("https://vk.com/albums-12345", "vk:account:club12345", "12345", "club12345", "accounts"),
     ("https://vk.com/clips/loremclub", "vk:account:loremclub", None, "loremclub", "accounts"),
     ("https://vk.com/video/@loremclub", "vk:account:loremclub", None, "loremclub", "accounts"),
+    ("HTTPS://VK.COM/VIDEO-12345678_456239017", "vk:post:video-12345678_456239017", "-12345678_456239017", "-12345678", "capitals"),
+    ("HTTPS://VK.COM/WALL-12345_678", "vk:post:wall-12345_678", "-12345_678", "-12345", "capitals"),
+    ("HTTPS://VK.COM/VIDEOS-12345?Z=VIDEO-12345_456239017", VIDEO, "-12345_456239017", "-12345", "capitals"),
+    ("HTTPS://VK.COM/LOREMCLUB", "vk:account:loremclub", None, "loremclub", "capitals"),
+    ("HTTPS://VK.COM/CLUB12345", "vk:account:club12345", "12345", "club12345", "capitals"),
+    ("https://vk.com/video-12345678_456239017%3Flist%3Dabc", "vk:post:video-12345678_456239017", "-12345678_456239017", "-12345678",
+     "encoded"),
 ]  # fmt: skip

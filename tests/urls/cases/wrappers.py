@@ -4,6 +4,7 @@ host; expected values written by hand (names invented)."""
 SOURCES = {
     "safelinks": "Microsoft Learn, 'Safe Links in Microsoft Defender for Office 365': <region>.safelinks.protection.outlook.com/?url=<URL>&data=…&sdata=…&reserved=0; Teams via statics.teams.cdn.office.net",
     "proofpoint": "Proofpoint, 'How do I decode a rewritten URL?' (help.proofpoint.com): v1 urldefense.proofpoint.com/v1/url?u=<URL>; v2 ?u= with -XX escapes and _ for /; v3 urldefense.com/v3/__<URL>__;<replaced characters, base64url>!!…$",
+    "proofpoint-us": "review of issue 20: the same v3 links rewritten by Proofpoint's US public-sector service, on urldefense.us",
     "google": "hand-made: Google search and Gmail redirects www.google.com/url?q=<URL>",
     "hostless": "issue 20: an input with no host is refused with a reason (a path, a file name, a query alone)",
 }
@@ -29,6 +30,9 @@ CASES = [
     # "*" stands for a character listed after "__;": here "?" (base64url "Pw").
     ("https://urldefense.com/v3/__https://t.me/lorem_news/42*single__;Pw!!AbCdEf!GhIjKl$", POST, "42", "lorem_news", "proofpoint"),
     (f"https://www.google.com/url?q=https://youtu.be/{V}&sa=D&source=editors", f"youtube:post:{V}", V, None, "google"),
+    ("https://urldefense.us/v3/__https://t.me/lorem_news/42__;!!AbCdEf!GhIjKl$", POST, "42", "lorem_news", "proofpoint-us",
+     {"flags": ("unwrapped_redirect",)}),
+    ("https://urldefense.us/v2/url?u=https-3A__t.me_lorem-5Fnews_42&d=DwMFaQ&e=", POST, "42", "lorem_news", "proofpoint-us"),
 ]  # fmt: skip
 
 REFUSED = [

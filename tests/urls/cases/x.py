@@ -13,6 +13,8 @@ SOURCES = {
     "fixers": "hand-made: embed fixers (fxtwitter.com, vxtwitter.com, fixupx.com) serve X's paths under their host",
     "onion": "X's onion service, announced 2022-03-08 (twitter3e4tixl4xyajtrzo62zg5vztmjuricljdp2c5kshju4avyoid.onion)",
     "shortener": "X Help, 'About t.co': every link in a post is wrapped as t.co/<code>",
+    "media": "hand-made from x.com's media viewer: a post's photo or video opened from /i/status/<id> or /i/web/status/<id>, …/video/1, …/photo/2",
+    "capitals": "hand-made: a link written in capitals, as a QR code's alphanumeric mode (no lowercase letters) or caps lock leaves it",
 }
 
 N = "1790000000000000001"  # an invented post id
@@ -56,4 +58,10 @@ CASES = [
     (f"https://{ONION}/LoremIpsum/status/{N}", POST, N, "loremipsum", "onion"),
     ("https://t.co/AbCdEf1234", "x:page:t.co/AbCdEf1234", "AbCdEf1234", None, "shortener", {"flags": ("needs_resolution",)}),
     (f"https://api.twitter.com/LoremIpsum/status/{N}", POST, N, "loremipsum", "permalink"),
+    (f"https://x.com/i/status/{N}/video/1", POST, N, None, "media"),
+    (f"https://x.com/i/web/status/{N}/photo/2", POST, N, None, "media"),
+    (f"https://twitter.com/statuses/{N}/analytics", POST, N, None, "media"),
+    (f"HTTPS://X.COM/LOREMIPSUM/STATUS/{N}/PHOTO/1", POST, N, "loremipsum", "capitals", {"parents": (ACCOUNT,)}),
+    (f"HTTPS://TWITTER.COM/I/WEB/STATUS/{N}", POST, N, None, "capitals"),
+    ("HTTPS://X.COM/HOME", "x:page:x.com/HOME", None, None, "capitals"),
 ]  # fmt: skip

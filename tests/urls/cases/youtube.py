@@ -15,6 +15,8 @@ SOURCES = {
     "oembed": "oEmbed (oembed.com) as YouTube serves it: youtube.com/oembed?url=<video URL>&format=json",
     "subdomains": "hand-made: country subdomains of the 2000s (de.youtube.com) and YouTube Studio's video pages (studio.youtube.com/video/<id>/edit)",
     "search": "hand-made: a results page names no content",
+    "encoded": "review of issue 20: a share tool that percent-encoded the path (youtube.com/%40<handle>) or the query's own separators (watch?v=<id>%26feature%3Dshare, twice: %2526)",
+    "capitals": "hand-made: a link written in capitals, as a QR code's alphanumeric mode (no lowercase letters) or caps lock leaves it",
 }
 
 V = "aBcDeFgHi_0"  # an invented 11-character video id
@@ -80,4 +82,14 @@ CASES = [
     (f"https://www.youtube.com/embed?listType=playlist&list={P}", f"youtube:collection:{P}", P, None, "embed"),
     (f"https://de.youtube.com/watch?v={V}", POST, V, None, "subdomains"),
     (f"https://studio.youtube.com/video/{V}/edit", POST, V, None, "subdomains"),
+    ("https://www.youtube.com/%40SomeCreator", "youtube:account:@somecreator", None, "somecreator", "encoded"),
+    ("https://www.youtube.com/%40SomeCreator/videos", "youtube:account:@somecreator", None, "somecreator", "encoded"),
+    (f"https://www.youtube.com/watch?v={V}%26feature%3Dshare", POST, V, None, "encoded"),
+    (f"https://www.youtube.com/watch?v={V}%2526feature%253Dshare", POST, V, None, "encoded"),
+    (f"https://www.youtube.com/watch%3Fv%3D{V}", POST, V, None, "encoded"),
+    # In capitals YouTube's words are read; the id's case is lost and kept as written.
+    ("HTTPS://WWW.YOUTUBE.COM/WATCH?V=ABCDEFGHI_0", "youtube:post:ABCDEFGHI_0", "ABCDEFGHI_0", None, "capitals"),
+    ("HTTPS://WWW.YOUTUBE.COM/@LOREMIPSUM", "youtube:account:@loremipsum", None, "loremipsum", "capitals"),
+    ("HTTPS://WWW.YOUTUBE.COM/USER/LOREMIPSUM", "youtube:account:user/loremipsum", None, "loremipsum", "capitals"),
+    ("HTTPS://WWW.YOUTUBE.COM/FEED/TRENDING", "youtube:page:youtube.com/FEED/TRENDING", None, None, "capitals"),
 ]  # fmt: skip

@@ -11,8 +11,9 @@ PLATFORM = Platform(
     hosts=("bitchute.com", "old.bitchute.com", "api.bitchute.com"),
     rules=(
         Rule("post", r"/(?:video|embed)/(?P<id>[A-Za-z0-9_\-]{6,})", "{id}", _VIDEO, account=None, lower=()),
-        # A video's torrent: /torrent/<seed>/<video id>.torrent (or .webtorrent).
-        Rule("post", r"/torrent/[A-Za-z0-9_\-]+/(?P<id>[A-Za-z0-9_\-]{6,})(?:\.(?:web)?torrent)?", "{id}", _VIDEO, account=None, lower=()),
+        # A video's torrent: /torrent/[<seed>/]<video id>[.torrent|.webtorrent].
+        Rule("post", r"/torrent/(?:[A-Za-z0-9_\-]+/)?(?P<id>[A-Za-z0-9_\-]{6,})(?:\.(?:web)?torrent)?", "{id}", _VIDEO, account=None,
+             lower=()),
         Rule("account", r"/channel/(?P<account>[A-Za-z0-9_\-]+)", "channel/{account}", "https://www.bitchute.com/channel/{account}",
              id=None, lower=()),
         Rule("account", r"/profile/(?P<account>[A-Za-z0-9_\-]+)", "profile/{account}", "https://www.bitchute.com/profile/{account}",

@@ -13,7 +13,7 @@ PLATFORM = Platform(
         Rule("post", rf"/profile/{_WHO}/post/(?P<id>[a-z0-9]+)", "{account}/{id}", "https://bsky.app/profile/{account}/post/{id}",
              parents=("bluesky:account:{account}",)),
         Rule("collection", rf"/profile/{_WHO}/(?P<what>lists|feed)/(?P<id>[a-z0-9]+)", "{account}/{what}/{id}",
-             "https://bsky.app/profile/{account}/{what}/{id}", parents=("bluesky:account:{account}",)),
+             "https://bsky.app/profile/{account}/{what}/{id}", parents=("bluesky:account:{account}",), lowercase=("what",)),
         Rule("account", rf"/profile/{_WHO}", "{account}", "https://bsky.app/profile/{account}", id=None),
     ),
 )  # fmt: skip

@@ -15,12 +15,12 @@ PLATFORM = Platform(
     redirects=(Wrapper(hosts=("dailymotion.com", "www.dailymotion.com"), path=r"/family_filter/?", param="urlback",
                        base="https://www.dailymotion.com"),),
     rules=(
-        Rule("post", rf"/(?:embed/|swf/|crawler/|family_filter/)?video/{_ID}(?:_[^/]*)?", "{id}", _VIDEO, account=None, lower=()),
-        Rule("post", rf"/swf/{_ID}(?:_[^/]*)?", "{id}", _VIDEO, account=None, lower=()),
-        Rule("post", rf"/{_ID}", "{id}", _VIDEO, account=None, hosts=("dai.ly",), lower=()),
-        Rule("post", r"/(?:player(?:/[A-Za-z0-9]+)?\.html|embed|player)", "{id}", _VIDEO, account=None, query={"video": _ID}, lower=()),
+        Rule("post", rf"/(?:embed/|swf/|crawler/|family_filter/)?video/{_ID}(?:_[^/]*)?", "{id}", _VIDEO, account=None, lower=(), lowercase=("id",)),
+        Rule("post", rf"/swf/{_ID}(?:_[^/]*)?", "{id}", _VIDEO, account=None, lower=(), lowercase=("id",)),
+        Rule("post", rf"/{_ID}", "{id}", _VIDEO, account=None, hosts=("dai.ly",), lower=(), lowercase=("id",)),
+        Rule("post", r"/(?:player(?:/[A-Za-z0-9]+)?\.html|embed|player)", "{id}", _VIDEO, account=None, query={"video": _ID}, lower=(), lowercase=("id",)),
         Rule("collection", r"/(?:player(?:/[A-Za-z0-9]+)?\.html|embed|player)", "playlist/{id}", "https://www.dailymotion.com/playlist/{id}",
-             account=None, query={"playlist": r"(?P<id>x[a-z0-9]+)"}, lower=()),
+             account=None, query={"playlist": r"(?P<id>x[a-z0-9]+)"}, lower=(), lowercase=("id",)),
         Rule("collection", r"/(?:embed/)?playlist/(?P<id>x[a-z0-9]+)(?:_[^/]*)?", "playlist/{id}", "https://www.dailymotion.com/playlist/{id}",
              account=None, lower=()),
         Rule("account", r"/(?!(?:video|playlist|embed|search|signin|library|swf|player|crawler|hub|us|fr|de|es|it|legal|partner)(?:/|$))"

@@ -29,6 +29,8 @@ PLATFORM = Platform(
     shorteners=("fb.me", "fb.watch"),
     redirects=(
         Wrapper(hosts=(*_OWN, "l.messenger.com"), path=r"/l\.php", param="u"),
+        # The warning shown before an outside link ("You're leaving Facebook"): /flx/warn/?u=.
+        Wrapper(hosts=(*_OWN, "l.messenger.com"), path=r"/flx/warn/?", param="u"),
         # The embedded player and post plugin carry the page they show; login pages where they lead.
         Wrapper(hosts=_OWN, path=r"/plugins/(?:video|post)\.php/?", param="href"),
         # The share dialogs carry what is being shared.
@@ -60,11 +62,11 @@ PLATFORM = Platform(
         Rule("post", r"/(?:reel|watch/live|videos)/(?P<id>[0-9]+)", "video/{id}", _VIDEO, account=None, lower=()),
         Rule("post", rf"/{_RESERVED}{_NAME}/videos/(?:[^/]+/)?(?P<id>[0-9]+)", "video/{id}", _VIDEO, parents=(_ACCOUNT,)),
         Rule("collection", r"/media/set", "set/{id}", "https://www.facebook.com/media/set/?set={id}", account=None,
-             query={"set": r"(?P<id>[a-z]+\.[0-9]+)"}, lower=()),
+             query={"set": r"(?P<id>[a-z]+\.[0-9]+)"}, lower=(), lowercase=("id",)),
         Rule("collection", r"/hashtag/(?P<id>[^/]+)", "hashtag/{id}", "https://www.facebook.com/hashtag/{id}", account=None, lower=("id",)),
         Rule("post", r"/events/(?P<id>[0-9]+)", "event/{id}", "https://www.facebook.com/events/{id}", account=None, lower=()),
         Rule("page", r"/share/(?P<type>[prv]|)/?(?P<id>[A-Za-z0-9]+)", "share/{id}", "https://www.facebook.com/share/{type}/{id}",
-             account=None, lower=(), flags=("needs_resolution",)),
+             account=None, lower=(), lowercase=("type",), flags=("needs_resolution",)),
         Rule("account", r"/profile\.php", "{id}", "https://www.facebook.com/profile.php?id={id}", account="{id}",
              query={"id": r"(?P<id>[0-9]+)"}, lower=()),
         Rule("account", r"/(?:pages/(?:[^/]+/)?|people/[^/]+/|p/(?:[^/]*-)?)(?P<id>[0-9]{6,})", "{id}",

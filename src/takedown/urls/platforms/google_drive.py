@@ -16,6 +16,6 @@ PLATFORM = Platform(
         Rule("collection", rf"/drive/(?:u/[0-9]+/)?(?:mobile/)?folders/{_ID}", "folder/{id}",
              "https://drive.google.com/drive/folders/{id}", account=None, lower=()),
         Rule("file", rf"/(?P<type>document|spreadsheets|presentation|forms)/(?:u/[0-9]+/)?d/(?:e/)?{_ID}(?:/.*)?", "{id}",
-             "https://docs.google.com/{type}/d/{id}", account=None, lower=()),
+             "https://docs.google.com/{type}/d/{id}", account=None, lower=(), lowercase=("type",)),
     ),
 )  # fmt: skip

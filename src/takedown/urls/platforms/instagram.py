@@ -21,7 +21,7 @@ PLATFORM = Platform(
     mirrors=("ddinstagram.com", "d.ddinstagram.com", "instagramez.com", "kkinstagram.com"),
     redirects=(
         Wrapper(hosts=("l.instagram.com",), path=r"/?", param="u"),
-        Wrapper(hosts=("instagram.com", "www.instagram.com"), path=r"/accounts/login/?", param="next", base="https://www.instagram.com"),
+        Wrapper(hosts=("instagram.com", "www.instagram.com"), path=r"/(?:accounts/login|challenge)(?:/.*)?", param="next", base="https://www.instagram.com"),
     ),
     rules=(
         Rule("post", rf"/(?:p|reels?|tv|reels/videos)/(?P<id>[A-Za-z0-9_-]{{5,}}){_TAIL}", "{id}", _POST, account=None, lower=()),

@@ -15,8 +15,8 @@ PLATFORM = Platform(
     name="kick",
     hosts=("kick.com", "player.kick.com"),
     rules=(
-        Rule("post", rf"/{_NAME}/videos/{_UUID}", "{id}", "https://kick.com/{account}/videos/{id}", parents=(_ACCOUNT,)),
-        Rule("post", rf"/video/{_UUID}", "{id}", "https://kick.com/video/{id}", account=None, lower=()),
+        Rule("post", rf"/{_NAME}/videos/{_UUID}", "{id}", "https://kick.com/{account}/videos/{id}", parents=(_ACCOUNT,), lowercase=("id",)),
+        Rule("post", rf"/video/{_UUID}", "{id}", "https://kick.com/video/{id}", account=None, lower=(), lowercase=("id",)),
         Rule("post", rf"/{_NAME}/clips/(?P<id>clip_[A-Za-z0-9]+)", "{id}", "https://kick.com/{account}/clips/{id}",
              parents=(_ACCOUNT,)),
         Rule("post", r"/clips?/(?P<id>clip_[A-Za-z0-9]+)", "{id}", "https://kick.com/clips/{id}", account=None, lower=()),

@@ -17,7 +17,7 @@ PLATFORM = Platform(
         Rule("post", rf"/(?:(?:group|profile)/[0-9]+|[A-Za-z0-9_.]+)/video/{_ID}", "video/{id}", _VIDEO, account=None, lower=()),
         Rule("post", r"/(?:dk|[A-Za-z0-9_.]+)", "video/{id}", _VIDEO, account=None, query={"st.mvid": _ID}, lower=()),
         Rule("post", r"/dk", "video/{id}", _VIDEO, account=None, query={"mid": _ID}, lower=()),
-        Rule("collection", r"/video/(?P<id>c[0-9]+)", "video/{id}", "https://ok.ru/video/{id}", account=None, lower=()),
+        Rule("collection", r"/video/(?P<id>c[0-9]+)", "video/{id}", "https://ok.ru/video/{id}", account=None, lower=(), lowercase=("id",)),
         Rule("post", r"/(?P<account>(?:group|profile)/[0-9]+|[A-Za-z0-9_.]+)/(?:topic|statuses)/(?P<id>[0-9]+)", "topic/{id}",
              "https://ok.ru/{account}/topic/{id}", parents=("ok:account:{account}",)),
         Rule("account", r"/(?P<account>(?:group|profile)/[0-9]+)(?:/(?:video|topics|photos|members|about))?", "{account}",

@@ -16,6 +16,6 @@ PLATFORM = Platform(
         Rule("post", r"/embedJS/[a-z0-9]+", "{id}", "https://rumble.com/embed/{id}", account=None,
              query={"v": r"(?P<id>v[a-z0-9]{4,10})"}, lower=("id",)),
         Rule("account", r"/(?P<prefix>c|user)/(?P<account>[A-Za-z0-9_\-]+)(?:/(?:videos|livestreams|shorts|about|clips|playlists))?",
-             "{prefix}/{account}", "https://rumble.com/{prefix}/{account}", id=None),
+             "{prefix}/{account}", "https://rumble.com/{prefix}/{account}", id=None, lowercase=("prefix",)),
     ),
 )  # fmt: skip

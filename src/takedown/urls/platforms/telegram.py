@@ -28,7 +28,7 @@ PLATFORM = Platform(
         Rule("invite", r"/(?:s/)?(?:\+|%2B)(?P<id>[A-Za-z0-9_-]+)(?:/s)?", "{id}", "https://t.me/+{id}", account=None, lower=()),
         Rule("account", rf"/boost/{_NAME}", "{account}", "https://t.me/{account}", id=None),
         Rule("invite", r"/addlist/(?P<id>[A-Za-z0-9_-]+)", "addlist/{id}", "https://t.me/addlist/{id}", account=None, lower=()),
-        Rule("collection", r"/(?P<set>addstickers|addemoji|addtheme)/(?P<id>[A-Za-z0-9_]+)", "{set}/{id}", "https://t.me/{set}/{id}", account=None, lower=()),
+        Rule("collection", r"/(?P<set>addstickers|addemoji|addtheme)/(?P<id>[A-Za-z0-9_]+)", "{set}/{id}", "https://t.me/{set}/{id}", account=None, lower=(), lowercase=("set",)),
         # Private channels and groups: /c/<chat>/<post>, optionally with a topic in between.
         Rule("post", r"/c/(?P<chat>[0-9]+)(?:/[0-9]+)?/(?P<id>[0-9]+)", "c/{chat}/{id}", "https://t.me/c/{chat}/{id}",
              account="c/{chat}", parents=("telegram:account:c/{chat}",), lower=()),

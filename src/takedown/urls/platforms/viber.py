@@ -1,15 +1,19 @@
-"""Viber: group and channel invites (invite.viber.com/?g2=…), communities and channels by name
-(chats.viber.com/<name>, viber.com/<name>)."""
+"""Viber: group and channel invites (invite.viber.com/?g2=…, the older ?g=…), communities and
+channels by name (chats.viber.com/<name>, viber.com/<name>); vb.me/<name> links redirect to
+one of them (a shortener). Each host is its own service: a page no rule reads is keyed on its
+own host. ``viber://`` deep links are refused with the reason (docs/urls.md, "Bad input")."""
 
 from __future__ import annotations
 
 from takedown.urls.rules import Platform, Rule
 
-_CODE = r"[A-Za-z0-9_\-]{10,200}"
+_CODE = r"[A-Za-z0-9_\-]{4,200}"
 
 PLATFORM = Platform(
     name="viber",
-    hosts=("viber.com", "invite.viber.com", "chats.viber.com", "vb.me"),
+    hosts=("viber.com", "invite.viber.com", "chats.viber.com"),
+    shorteners=("vb.me",),
+    pages_on_own_host=True,
     rules=(
         Rule("invite", r"", "{id}", "https://invite.viber.com/?g2={id}", account=None, query={"g2": rf"(?P<id>{_CODE})"},
              hosts=("invite.viber.com",), lower=()),

@@ -19,11 +19,11 @@ PLATFORM = Platform(
     name="vimeo",
     hosts=("vimeo.com", "player.vimeo.com", "vimeopro.com", "*.vimeo.com"),
     rules=(
-        Rule("post", rf"/{_ID}/(?P<h>[0-9a-f]{{6,}})", "{id}", "https://vimeo.com/{id}/{h}", account=None, lower=()),
+        Rule("post", rf"/{_ID}/(?P<h>[0-9a-f]{{6,}})", "{id}", "https://vimeo.com/{id}/{h}", account=None, lower=(), lowercase=("h",)),
         Rule("post", rf"/(?:video/|channels/[A-Za-z0-9_\-]+/|groups/[A-Za-z0-9_\-]+/videos/|(?:album|showcase)/[0-9]+/video/"
              rf"|ondemand/[A-Za-z0-9_\-]+/|manage/videos/)?{_ID}(?:/(?:embed|config))?", "{id}", _VIDEO, account=None, lower=()),
         Rule("post", r"/(?:moogaloop\.swf|play_redirect_hls)", "{id}", _VIDEO, account=None, query={"clip_id": _ID}, lower=()),
-        Rule("post", rf"/{_USER}/review/{_ID}/(?P<h>[0-9a-f]{{6,}})", "{id}", "https://vimeo.com/{id}/{h}", lower=(),
+        Rule("post", rf"/{_USER}/review/{_ID}/(?P<h>[0-9a-f]{{6,}})", "{id}", "https://vimeo.com/{id}/{h}", lower=(), lowercase=("h",),
              parents=("vimeo:account:{account}",)),
         Rule("post", rf"/{_USER}/[A-Za-z0-9_\-]+/video/{_ID}", "{id}", _VIDEO, hosts=("vimeopro.com",),
              parents=("vimeo:account:{account}",)),

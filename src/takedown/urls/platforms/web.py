@@ -17,6 +17,8 @@ _GOOGLE_SUFFIXES = (
     "com.br", "ca", "com.au", "co.in", "com.eg", "com.sa", "ae", "com.pk", "co.id", "com.mx", "com.ar",
 )  # fmt: skip
 _GOOGLES = tuple(f"google.{suffix}" for suffix in _GOOGLE_SUFFIXES)
+# Proofpoint URL Defense: its own host, the short one, and the one of its US public-sector service.
+_PROOFPOINT = ("urldefense.proofpoint.com", "urldefense.com", "urldefense.us")
 
 PLATFORM = Platform(
     name="web",
@@ -37,8 +39,8 @@ PLATFORM = Platform(
         # and Proofpoint URL Defense (v1 percent-encoded, v2 its own escapes, v3 in the path).
         Wrapper(hosts=("*.safelinks.protection.outlook.com", "*.safelinks.protection.office365.us"), path=r"/.*", param="url"),
         Wrapper(hosts=("statics.teams.cdn.office.net",), path=r"/evergreen-assets/safelinks/.*", param="url"),
-        Wrapper(hosts=("urldefense.proofpoint.com", "urldefense.com"), path=r"/v1/url", param="u"),
-        Wrapper(hosts=("urldefense.proofpoint.com", "urldefense.com"), path=r"/v2/url", param="u", decode=proofpoint_v2),
-        Wrapper(hosts=("urldefense.proofpoint.com", "urldefense.com"), path=r"/v3/__.*", extract=proofpoint_v3),
+        Wrapper(hosts=_PROOFPOINT, path=r"/v1/url", param="u"),
+        Wrapper(hosts=_PROOFPOINT, path=r"/v2/url", param="u", decode=proofpoint_v2),
+        Wrapper(hosts=_PROOFPOINT, path=r"/v3/__.*", extract=proofpoint_v3),
     ),
 )  # fmt: skip

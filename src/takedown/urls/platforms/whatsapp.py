@@ -1,5 +1,6 @@
 """WhatsApp: channels and their updates, group invites (chat.whatsapp.com), click-to-chat
-numbers (wa.me, api.whatsapp.com/send); wa.me/message/ links are shorteners."""
+numbers (wa.me, api.whatsapp.com/send); wa.me/message/ links are shorteners. Each host is its
+own service, so a page no rule reads is keyed on its own host."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ _PHONE = r"(?P<id>[0-9]{6,15})"
 PLATFORM = Platform(
     name="whatsapp",
     hosts=("whatsapp.com", "chat.whatsapp.com", "wa.me", "api.whatsapp.com", "web.whatsapp.com"),
+    pages_on_own_host=True,  # wa.me/<x> and chat.whatsapp.com/<x> are not whatsapp.com/<x>
     rules=(
         Rule("post", rf"/channel/{_CHANNEL}/(?P<id>[0-9]+)", "channel/{account}/{id}", "https://whatsapp.com/channel/{account}/{id}",
              account="channel/{account}", parents=("whatsapp:account:channel/{account}",), lower=()),

@@ -12,6 +12,8 @@ _RESERVED = (
     r"|signup|tos|privacy|compose|share|account|about|download|jobs|who_to_follow|statuses|lists|rules|pic)(?:/|$))"
 )
 _ACCOUNT = "x:account:{account}"
+# What may follow a post's id: one of its photos or videos, its analytics, likes, quotes, edits.
+_TAIL = r"(?:/(?:photo|video|analytics|likes|retweets|quotes|history|retweets/with_comments)(?:/[0-9]+)?)?"
 # Nitter instances that are well known (the instance list on the Nitter wiki) and the embed
 # fixers that serve X posts under their own hosts. Any host whose first label is "nitter"
 # counts too, but only where an X rule reads the path.
@@ -33,11 +35,11 @@ PLATFORM = Platform(
         Wrapper(hosts=("x.com", "twitter.com"), path=r"/(?:i/flow/login|login)/?", param="redirect_after_login", base="https://x.com"),
     ),
     rules=(
-        Rule("post", r"/(?:i/(?:web/)?status|statuses|i/videos(?:/tweet)?|i/cards/tfw/v1)/(?P<id>[0-9]+)", "{id}",
+        Rule("post", rf"/(?:i/(?:web/)?status|statuses|i/videos(?:/tweet)?|i/cards/tfw/v1)/(?P<id>[0-9]+){_TAIL}", "{id}",
              "https://x.com/i/status/{id}", account=None, lower=()),
         Rule("post", r"/embed/Tweet\.html", "{id}", "https://x.com/i/status/{id}", account=None, query={"id": r"(?P<id>[0-9]+)"},
              hosts=("platform.twitter.com",), lower=()),
-        Rule("post", rf"/{_RESERVED}{_NAME}/status(?:es)?/(?P<id>[0-9]+)(?:/(?:photo|video|analytics|likes|retweets|quotes|history|retweets/with_comments)(?:/[0-9]+)?)?",
+        Rule("post", rf"/{_RESERVED}{_NAME}/status(?:es)?/(?P<id>[0-9]+){_TAIL}",
              "{id}", "https://x.com/{account}/status/{id}", parents=(_ACCOUNT,)),
         Rule("post", r"/intent/(?:like|retweet|tweet|post)", "{id}", "https://x.com/i/status/{id}", account=None,
              query={"tweet_id": r"(?P<id>[0-9]+)"}, lower=()),
@@ -49,9 +51,9 @@ PLATFORM = Platform(
              "https://x.com/{account}/lists/{id}", parents=(_ACCOUNT,), lower=("account", "id")),
         Rule("collection", r"/i/communities/(?P<id>[0-9]+)", "communities/{id}", "https://x.com/i/communities/{id}", account=None, lower=()),
         Rule("collection", r"/i/(?P<what>events|moments|topics)/(?P<id>[0-9]+)", "{what}/{id}", "https://x.com/i/{what}/{id}",
-             account=None, lower=()),
+             account=None, lower=(), lowercase=("what",)),
         Rule("post", r"/i/(?P<what>spaces|broadcasts)/(?P<id>[A-Za-z0-9]+)(?:/peek)?", "{what}/{id}",
-             "https://x.com/i/{what}/{id}", account=None, lower=()),
+             "https://x.com/i/{what}/{id}", account=None, lower=(), lowercase=("what",)),
         Rule("collection", r"/hashtag/(?P<id>[^/]+)", "hashtag/{id}", "https://x.com/hashtag/{id}", account=None, lower=("id",)),
         Rule("account", r"/intent/(?:user|follow)", "{account}", "https://x.com/{account}", id=None,
              query={"screen_name": _NAME}),

@@ -75,7 +75,7 @@ PLATFORM = Platform(
         Rule("account", r"/(?:live_stream|embed/live_stream)", "channel/{id}", "https://www.youtube.com/channel/{id}", account="{id}",
              query={"channel": r"(?P<id>UC[A-Za-z0-9_-]{22})"}, lower=()),
         Rule("account", rf"/(?P<prefix>c|user)/(?P<account>[^/]+){_TABS}", "{prefix}/{account}",
-             "https://www.youtube.com/{prefix}/{account}", id=None),
+             "https://www.youtube.com/{prefix}/{account}", id=None, lowercase=("prefix",)),
         # A custom name without /c/ reaches the same channel as /c/<name> (YouTube Help,
         # "Understand your channel URLs"): one key for both.
         Rule("account", rf"/{_RESERVED}(?P<account>[A-Za-z0-9][A-Za-z0-9_\-]{{0,99}}){_TABS}", "c/{account}",
