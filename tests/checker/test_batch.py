@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from takedown.checker import Checker, CheckerSettings, CheckResult, StubResolver, Verdict
+from takedown.checker import Checker, CheckerSettings, CheckResult, RuleBook, StubResolver, Verdict
 from takedown.checker.transport import NameNotFound, Resolver, SystemResolver
 
 from .helpers import FAST, HangUpServer
@@ -278,3 +279,37 @@ def test_random_header_bytes_never_break_a_batch(answers: list[bytes]) -> None:
 @given(st.lists(ANSWER, min_size=1, max_size=3))
 def test_random_header_bytes_never_break_a_batch_through_a_proxy(answers: list[bytes]) -> None:
     _fuzz(answers, proxy=True)
+
+
+def test_pages_decided_together_each_get_their_own_verdict_or_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Answers that arrive together are read through the rules together (``_Decisions``):
+    a rule that breaks on one page is that URL's ``unknown`` verdict, and every other URL,
+    decided in the same turn of the event loop, keeps its own verdict."""
+    decide = RuleBook.decide
+    decided = 0
+
+    def breaking(self: RuleBook, first_url: str, *args: Any, **kwargs: Any) -> Any:
+        nonlocal decided
+        decided += 1
+        if first_url.endswith("/broken"):
+            raise RuntimeError("rule bug")
+        return decide(self, first_url, *args, **kwargs)
+
+    monkeypatch.setattr(RuleBook, "decide", breaking)
+    gone = b"<html><body><h1>Not Found</h1></body></html>"
+    script: dict[str, bytes | None] = {
+        "/gone": b"HTTP/1.1 404 Not Found\r\nContent-Length: %d\r\n\r\n%s" % (len(gone), gone),
+    }
+    urls = [f"http://fine.example/{n}" for n in range(30)]
+    urls[7] = "http://fine.example/broken"
+    urls[8] = urls[20] = "http://fine.example/gone"
+    results = _run_batch(script, urls, base=replace(FAST, per_host_concurrency=16))
+    assert [r.url for r in results] == urls
+    verdicts = [(r.verdict, r.reason) for r in results]
+    assert verdicts[7] == (Verdict.UNKNOWN, "checker error: RuntimeError: rule bug")
+    assert verdicts[8] == verdicts[20] == (Verdict.REMOVED, "HTTP 404 Not Found")
+    others = {v for i, v in enumerate(verdicts) if i not in (7, 8, 20)}
+    assert others == {(Verdict.ONLINE, "HTTP 200 with content")}
+    assert decided == 30  # a confirmation that got the same answer is not decided again

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from takedown.checker import Checker, ConnectTo, Guard, StubResolver, Verdict
-from takedown.checker.http1 import FastTransport
+from takedown.checker.http1 import FastTransport, header_dict
 from takedown.checker.transport import GUARD_PREFIX, GuardedBackend
 
 from .helpers import FAST
@@ -306,3 +308,15 @@ def test_closing_the_pool_leaves_no_socket_behind() -> None:
         run(scenario())
         gc.collect()
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+HEADER_BYTES = st.binary(max_size=12) | st.sampled_from(
+    [b"Location", b"location", b"Set-Cookie", b"caf\xc3\xa9", b"\xff\xfe", b"Content-Type"]
+)
+
+
+@given(st.lists(st.tuples(HEADER_BYTES, HEADER_BYTES), max_size=6))
+def test_response_headers_read_as_httpx_reads_them(raw: list[tuple[bytes, bytes]]) -> None:
+    """Names in lower case, repeats joined, the whole set decoded as ASCII, else UTF-8, else
+    ISO-8859-1: whatever bytes a server sends."""
+    assert header_dict(raw) == dict(httpx.Headers(raw).items())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
@@ -115,3 +116,19 @@ def test_json_sources_read_assignments_scripts_and_any_depth() -> None:
     assert page.values(JsonSource(("**", "c"), script="script#j")) == ["y"]
     assert page.values(JsonSource(("a", "b", 5), var="data")) == []
     assert page.values(JsonSource(("c",), var="missing")) == []
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><head><title>A</title></head><body><p>x</p><title>B</title></body></html>",
+        "<svg><title>in svg</title></svg><math><title>in math</title></math><TITLE>U</TITLE>",
+        "<template><title>not in the tree</title></template><table><title>t</title></table>",
+        "<div><noscript><title>n</title></noscript></div><p>no title</p>",
+    ],
+)
+def test_a_tag_name_selects_what_the_selector_engine_selects(page: str) -> None:
+    tree = LexborHTMLParser(page)
+    for css in ("title", "p", "div", "a"):
+        expected = [node.html for node in tree.css(css)]
+        assert [node.html for node in Page(page).select(css)] == expected

@@ -31,7 +31,7 @@ import ssl
 import time
 import typing
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httptools
@@ -298,11 +298,51 @@ class _Body(httpx.AsyncByteStream):
             raise StopAsyncIteration
         return chunk
 
+    async def read(self, cap: int) -> tuple[bytes, bool]:
+        """The body up to ``cap`` bytes, and whether there was more: what reading it through
+        httpx (``aiter_raw``) gives, without httpx's wrapping of every piece."""
+        conn = self._conn
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while (chunk := await conn.next_chunk(self._timeout)) is not None:
+                room = cap - size
+                if len(chunk) > room:
+                    chunks.append(chunk[:room])
+                    return b"".join(chunks), True
+                chunks.append(chunk)
+                size += len(chunk)
+        except BaseException:
+            conn.abort()
+            raise
+        return b"".join(chunks), False
+
     async def aclose(self) -> None:
         if self._closed:
             return
         self._closed = True
         self._transport._release(self._pool, self._conn)
+
+
+class Answer:
+    """A response to ``FastTransport.get``: its head, then the body (``read``); ``aclose``
+    gives the connection back (kept alive only when the body was read to its end)."""
+
+    __slots__ = ("_body", "headers", "peer", "raw", "status")
+
+    def __init__(self, conn: Connection, body: _Body) -> None:
+        self.status = conn.status
+        self.raw = conn.headers
+        self.headers = header_dict(conn.headers)
+        addr = conn.server_addr
+        self.peer = f"{addr[0]}:{addr[1]}" if addr else None
+        self._body = body
+
+    async def read(self, cap: int) -> tuple[bytes, bool]:
+        return await self._body.read(cap)
+
+    async def aclose(self) -> None:
+        await self._body.aclose()
 
 
 class FastTransport(httpx.AsyncBaseTransport):
@@ -371,22 +411,50 @@ class FastTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        scheme = url.scheme
-        if scheme not in ("http", "https"):
-            raise httpx.UnsupportedProtocol(f"scheme {scheme!r} is not supported")
+        _scheme(url)
         if request.method in ("HEAD", "CONNECT"):  # answers whose framing the parser can't see
             raise httpx.LocalProtocolError(f"{request.method} is not supported here")
+        timeouts = request.extensions.get("timeout", {})
+        head, framed = _head(request)
+        if framed:  # a request without Content-Length or Transfer-Encoding has no body
+            head += await request.aread()
+        pool, conn = await self._exchange(url, head, timeouts)
+        read_timeout = timeouts.get("read")
+        return httpx.Response(
+            conn.status,
+            headers=conn.headers,
+            stream=_Body(self, pool, conn, read_timeout),
+            extensions={
+                "http_version": b"HTTP/1.1",
+                "reason_phrase": conn.reason,
+                "network_stream": conn,
+            },
+        )
+
+    async def get(
+        self, url: httpx.URL, fields: bytes, timeouts: Mapping[str, float | None]
+    ) -> Answer:
+        """GET ``url`` with the header ``fields`` (``Name: value\\r\\n`` each, ``Host``
+        first, checked for stray CR and LF by the caller): the checker's own requests,
+        without making an ``httpx.Request`` and ``httpx.Response`` for each."""
+        _scheme(url)
+        head = b"GET %s HTTP/1.1\r\n%s\r\n" % (url.raw_path, fields)
+        pool, conn = await self._exchange(url, head, timeouts)
+        return Answer(conn, _Body(self, pool, conn, timeouts.get("read")))
+
+    async def _exchange(
+        self, url: httpx.URL, head: bytes, timeouts: Mapping[str, float | None]
+    ) -> tuple[_Pool, Connection]:
+        """Send ``head`` (and body) on a pooled connection to ``url``'s origin and wait for
+        the response head; the caller reads the body and gives the place back."""
+        scheme = url.scheme
         host = url.host
         port = url.port or (443 if scheme == "https" else 80)
         key = (scheme, host, port)
         pool = self._pools.get(key)
         if pool is None:
             pool = self._pools[key] = _Pool(self.per_host)
-        timeouts = request.extensions.get("timeout", {})
         read_timeout = timeouts.get("read")
-        head, framed = _head(request)
-        if framed:  # a request without Content-Length or Transfer-Encoding has no body
-            head += await request.aread()
         await pool.limit.take()
         conn: Connection | None = None
         try:
@@ -408,16 +476,7 @@ class FastTransport(httpx.AsyncBaseTransport):
                 conn.abort()
             pool.limit.give()
             raise
-        return httpx.Response(
-            conn.status,
-            headers=conn.headers,
-            stream=_Body(self, pool, conn, read_timeout),
-            extensions={
-                "http_version": b"HTTP/1.1",
-                "reason_phrase": conn.reason,
-                "network_stream": conn,
-            },
-        )
+        return pool, conn
 
     def _release(self, pool: _Pool, conn: Connection) -> None:
         pool.limit.give()
@@ -436,6 +495,43 @@ class FastTransport(httpx.AsyncBaseTransport):
             conn.abort()
         if conns:  # let each transport finish closing its socket before the loop goes
             await asyncio.wait([c.lost for c in conns], timeout=1.0)
+
+
+def header_dict(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Response headers as ``dict(httpx.Headers(raw).items())`` gives them, read once: names
+    in lower case, a name given twice joined with ", ", and all of them decoded as ASCII,
+    else as UTF-8, else as ISO-8859-1 (httpx's choice for the whole set)."""
+    for encoding in ("ascii", "utf-8"):
+        try:
+            return _merged(raw, encoding)
+        except UnicodeDecodeError:
+            continue
+    return _merged(raw, "iso-8859-1")
+
+
+def _merged(raw: list[tuple[bytes, bytes]], encoding: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in raw:
+        key = name.lower().decode(encoding)
+        if key in found:
+            found[key] += ", " + value.decode(encoding)
+        else:
+            found[key] = value.decode(encoding)
+    return found
+
+
+def _scheme(url: httpx.URL) -> None:
+    if url.scheme not in ("http", "https"):
+        raise httpx.UnsupportedProtocol(f"scheme {url.scheme!r} is not supported")
+
+
+def fields(headers: httpx.Headers) -> bytes:
+    """Request header fields as ``get`` sends them; CR and LF inside a field are refused."""
+    raw = headers.raw
+    block = b"".join(b"%s: %s\r\n" % pair for pair in raw)
+    if block.count(b"\n") != len(raw) or block.count(b"\r") != len(raw):
+        raise httpx.LocalProtocolError("CR or LF inside a request header")
+    return block
 
 
 def _factory(conn: Connection) -> Callable[[], Connection]:

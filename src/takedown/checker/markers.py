@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,8 +46,9 @@ class Selector:
             return None
         if self.text is None:
             return self.css if page.has(self.css) else None
-        for node in page.select(self.css):
-            if self.text in fold(node.text()):
+        phrase = self.text
+        for text in page.texts(self.css):
+            if phrase in text:
                 return f"{self.css}: {self.written}"
         return None
 
@@ -81,7 +82,7 @@ class Condition:
     selectors: tuple[Selector, ...] = ()
     fields: tuple[FieldTest, ...] = ()
     # a word of each selector: none of them in the source, no selector can match
-    gate: re.Pattern[str] | None = None
+    gate: tuple[str, ...] | None = None
 
     def find(self, page: Page) -> str | None:
         if self.phrases or self.patterns:
@@ -92,7 +93,8 @@ class Condition:
                 m = pattern.search(text)
                 if m:
                     return m.group(0)
-        if self.selectors and (self.gate is None or self.gate.search(page.source)):
+        gate = self.gate
+        if self.selectors and (gate is None or any(map(page.source.__contains__, gate))):
             for selector in self.selectors:
                 hit = selector.find(page)
                 if hit:
@@ -116,12 +118,53 @@ class Marker:
     when: Condition
     unless: Condition | None = None
 
+    @property
+    def plain(self) -> bool:
+        """Phrases of the visible text and nothing else: ``first_found`` tests them inline."""
+        w = self.when
+        return self.unless is None and not (w.patterns or w.selectors or w.fields)
+
     def find(self, page: Page) -> str | None:
         """The evidence this marker found on ``page``, or None."""
         hit = self.when.find(page)
         if hit is None or (self.unless is not None and self.unless.find(page) is not None):
             return None
         return hit
+
+
+class Markers:
+    """Markers in the order they are tried. Most are phrases and nothing else: those are
+    tested inline against the page's text (made once a page), a substring test per phrase
+    instead of a few calls per marker."""
+
+    __slots__ = ("_plan", "markers")
+
+    def __init__(self, markers: Iterable[Marker] = ()) -> None:
+        self.markers = tuple(markers)
+        # per marker: its folded phrases when they are all it has, else None (ask the marker)
+        self._plan = tuple(m.when.folded if m.plain else None for m in self.markers)
+
+    def __iter__(self) -> Iterator[Marker]:
+        return iter(self.markers)
+
+    def __len__(self) -> int:
+        return len(self.markers)
+
+    def first_found(self, page: Page) -> tuple[Marker, str] | None:
+        """The first marker found on ``page`` and its evidence (``Marker.find``), or None."""
+        text: str | None = None
+        for m, folded in zip(self.markers, self._plan, strict=True):
+            if folded is None:
+                hit = m.find(page)
+            else:
+                if text is None:
+                    text = page.text
+                if not any(map(text.__contains__, folded)):
+                    continue
+                hit = next(written for f, written in m.when.phrases if f in text)
+            if hit:
+                return m, hit
+        return None
 
 
 def _css(css: Any, where: str) -> str:
@@ -183,7 +226,7 @@ def condition(
         words = sorted(
             {max(s.needles, key=lambda w: (w[0] != "<", len(w))) for s in cond.selectors}
         )
-        cond = replace(cond, gate=re.compile("|".join(re.escape(w) for w in words)))
+        cond = replace(cond, gate=tuple(words))
     return cond
 
 

@@ -69,6 +69,7 @@ def fold(text: str) -> str:
 _TAG = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)")
 _NAMED = re.compile(r"[#.]([A-Za-z0-9_-]+)")
 _IMPLIED = {"html", "head", "body", "tbody", "colgroup"}  # made by the parser, tag or not
+_TAG_ONLY = re.compile(r"[a-z][a-z0-9]*")  # a type selector and nothing else
 _ATTR = re.compile(
     r"""\[\s*([A-Za-z_:][-\w:.]*)\s*(?:[~|^$*]?=\s*(?:"([^"]*)"|'([^']*)'|([^\]\s]+)))?\s*\]"""
 )
@@ -115,6 +116,7 @@ class JsonSource:
         return ("script", self.script) if self.script is not None else ("var", self.var or "")
 
 
+@lru_cache(maxsize=256)
 def _assignment(name: str) -> re.Pattern[str]:
     return re.compile(r"""(?:\b|["'])""" + re.escape(name) + r"""["']?\]?\s*=\s*(?=[\[{])""")
 
@@ -180,12 +182,14 @@ class Page:
 
     __slots__ = (
         "_docs",
+        "_folded",
         "_found",
         "_scripts",
         "_selected",
         "_source",
         "_text",
         "_tree",
+        "_values",
         "html",
         "rendered",
         "sources",
@@ -203,8 +207,10 @@ class Page:
         self._tree: LexborHTMLParser | None = None
         self._text: str | None = None
         self._selected: dict[str, list[LexborNode]] = {}
+        self._folded: dict[str, list[str]] = {}
         self._found: dict[str, bool] = {}
         self._docs: dict[tuple[str, str], list[Any]] = {}
+        self._values: dict[JsonSource, list[Any]] = {}
         self._source: str | None = None
         self._scripts: list[str] | None = None
 
@@ -230,11 +236,25 @@ class Page:
 
     def select(self, selector: str) -> list[LexborNode]:
         """The elements ``selector`` matches. Selectors are for the page's own elements:
-        scripts, styles and templates are gone once the text has been made."""
+        scripts, styles and templates are gone once the text has been made. A selector that
+        is a tag name alone (``title``) is answered by the tag index, not the selector
+        engine: the same elements in the same order, at a quarter of the cost."""
         found = self._selected.get(selector)
         if found is None:
-            root = self.tree.root
-            found = self._selected[selector] = _engine().find(selector, root) if root else []
+            tree = self.tree
+            if _TAG_ONLY.fullmatch(selector):
+                found = tree.tags(selector)
+            else:
+                root = tree.root
+                found = _engine().find(selector, root) if root else []
+            self._selected[selector] = found
+        return found
+
+    def texts(self, selector: str) -> list[str]:
+        """The folded text of each element ``selector`` matches, made once a page."""
+        found = self._folded.get(selector)
+        if found is None:
+            found = self._folded[selector] = [fold(node.text()) for node in self.select(selector)]
         return found
 
     def has(self, selector: str) -> bool:
@@ -246,7 +266,12 @@ class Page:
 
     def values(self, source: JsonSource) -> list[Any]:
         """The values at ``source``'s path in every document it names on this page."""
-        return [v for doc in self._documents(source) for v in _walk(doc, source.path)]
+        found = self._values.get(source)
+        if found is None:
+            docs = self._documents(source)
+            found = [v for doc in docs for v in _walk(doc, source.path)] if docs else []
+            self._values[source] = found
+        return found
 
     @property
     def text(self) -> str:
@@ -256,13 +281,12 @@ class Page:
                 self._documents(source)  # before the scripts go
             rendered = [s for src in self.rendered for v in self.values(src) for s in strings(v)]
             tree = self.tree
-            lower = self.html.lower()
+            lower = self.source  # entities decoded: a superset of the tags the parser sees
             present = [tag for tag, opening in _NOT_TEXT if opening in lower]
-            for tag in present:  # by tag name: no selector engine for a page that needs none
-                for node in tree.tags(tag):
-                    node.decompose()
-            if present:
+            if present:  # by tag name: no selector engine for a page that needs none
+                tree.strip_tags(present, recursive=True)
                 self._selected.clear()  # a selection may have held what was just dropped
+                self._folded.clear()
             body = tree.body
             self._text = fold(" ".join([body.text() if body is not None else "", *rendered]))
         return self._text

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from takedown.checker.markers import Condition, Marker, RuleError, condition, marker, sources
+from takedown.checker.markers import Condition, Markers, RuleError, condition, marker, sources
 from takedown.checker.model import Verdict
 from takedown.checker.page import JsonSource, Page
 
@@ -86,7 +86,7 @@ class PlatformRules:
     name: str
     hosts: tuple[str, ...] = ()
     live: Condition | None = None
-    markers: tuple[Marker, ...] = ()
+    markers: Markers = field(default_factory=Markers)
     redirects: tuple[RedirectRule, ...] = ()
     status: dict[int, tuple[Verdict, str]] = field(default_factory=dict)
     login: tuple[re.Pattern[str], ...] = ()
@@ -110,7 +110,7 @@ def _platform(name: str, raw: dict[str, Any]) -> PlatformRules:
         raise RuleError(f"platform {name!r}: unknown key(s) {sorted(unknown)}")
     fields = {k: sources(v, f"{name} field {k!r}") for k, v in raw.get("fields", {}).items()}
     live = condition(raw["live"], f"{name} live", fields) if "live" in raw else None
-    markers = tuple(marker(m, fields) for m in raw.get("markers", ()))
+    markers = Markers(marker(m, fields) for m in raw.get("markers", ()))
     rendered = sources(raw["rendered"], f"{name} rendered") if "rendered" in raw else ()
     used = [*rendered, *(s for m in markers for s in m.when.sources)]
     used += [s for m in markers if m.unless for s in m.unless.sources]
@@ -169,7 +169,10 @@ class RuleBook:
         return cls.from_data(json.loads(path.read_text(encoding="utf-8")))
 
     def platform_for(self, url: str) -> PlatformRules | None:
-        host = _host(url)
+        return self.platform_for_host(_host(url))
+
+    def platform_for_host(self, host: str) -> PlatformRules | None:
+        """The platform of a host as ``_host`` gives it (lower case, no trailing dot)."""
         try:
             return self._for_host[host]
         except KeyError:
@@ -211,12 +214,20 @@ class RuleBook:
         return None
 
     def decide(
-        self, first_url: str, final_url: str, status: int, body: str, wall: Wall | None = None
+        self,
+        first_url: str,
+        final_url: str,
+        status: int,
+        body: str,
+        wall: Wall | None = None,
+        *,
+        host: str | None = None,
     ) -> Decision:
-        """The verdict for a final response (not 429/5xx: the caller handles those)."""
+        """The verdict for a final response (not 429/5xx: the caller handles those).
+        ``host``: ``final_url``'s host, when the caller has it already (see ``_host``)."""
         if wall is not None:
             return Decision(Verdict.RESTRICTED, wall.reason, wall.rule, final_url)
-        platform = self.platform_for(final_url)
+        platform = self.platform_for_host(_host(final_url) if host is None else host)
         settled = self._by_redirect(platform, first_url, final_url) or self._by_status(
             platform, status
         )
@@ -225,18 +236,16 @@ class RuleBook:
         if settled is None and not 200 <= status < 300:
             return Decision(Verdict.UNKNOWN, f"unexpected HTTP status {status}", "status.other")
         page = (platform or self.generic).page(body)
-        for m in self.generic.markers:
-            hit = m.find(page)
-            if hit:
-                return Decision(m.verdict, m.reason, m.id, hit)
+        found = self.generic.markers.first_found(page)
+        if found is not None:
+            return Decision(found[0].verdict, found[0].reason, found[0].id, found[1])
         if settled is not None:
             return settled
         if platform is None:
             return Decision(Verdict.ONLINE, f"HTTP {status} with content", "status.2xx")
-        for m in platform.markers:
-            hit = m.find(page)
-            if hit:
-                return Decision(m.verdict, m.reason, m.id, hit)
+        found = platform.markers.first_found(page)
+        if found is not None:
+            return Decision(found[0].verdict, found[0].reason, found[0].id, found[1])
         if platform.live is not None:
             hit = platform.live.find(page)
             if hit:
