@@ -20,6 +20,7 @@ from takedown.services.intake_rows import (
     R_ITEM,
     R_KEY,
     R_PARENTS,
+    R_REPORTED_AT,
     REPORT_OWN,
     Ready,
 )
@@ -37,7 +38,16 @@ REPORT_COLUMNS = (  # as insert_reports writes them
     "reported_at",
     "received_at",
 )
-ITEM_COLUMNS = ("operation_id", "key", *ITEM_FIELDS, "state", "created_at", "updated_at")
+ITEM_COLUMNS = (
+    "operation_id",
+    "key",
+    *ITEM_FIELDS,
+    "state",
+    "created_at",
+    "updated_at",
+    "priority_band",  # the triage order (services.priority), derived
+    "last_reported_at",
+)
 ITEM_ROW = ("id", *ITEM_COLUMNS)
 
 
@@ -123,9 +133,11 @@ def insert_reports(bulk: Bulk, rows: list[tuple[Any, ...]], keys: set[int]) -> s
 
 
 def create_items(
-    bulk: Bulk, op_id: int, firsts: list[Ready], now: datetime
+    bulk: Bulk, op_id: int, firsts: list[Ready], now: datetime, order: list[tuple[int, Any]]
 ) -> tuple[dict[str, int], set[str]]:
     """Create items; returns the ids of all of them and the keys this call really created.
+
+    ``order`` is each new item's triage order, (band, last report time), in ``firsts``' order.
 
     On SQLite this transaction holds the write lock, so the ids are the next free ones,
     assigned here. A key that exists after all (the look-up was made by a helper process,
@@ -138,15 +150,18 @@ def create_items(
     if bulk.sqlite:
         start = bulk.max_id("items") + 1
         rows = [
-            (start + n, op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp)
-            for n, r in enumerate(firsts)
+            (start + n, op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp, *o)
+            for n, (r, o) in enumerate(zip(firsts, order, strict=True))
         ]
         inserted = bulk.insert_counted("items", ITEM_ROW, rows, skip_conflicts=True)
         if inserted == len(rows):
             return dict(zip(keys, range(start, start + len(rows)), strict=True)), set(keys)
         ids = dict(bulk.rows_after("items", ("key", "id"), start - 1))
     else:
-        rows = [(op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp) for r in firsts]
+        rows = [
+            (op_id, r[R_KEY], *r[R_ITEM], "new", stamp, stamp, *o)
+            for r, o in zip(firsts, order, strict=True)
+        ]
         ids = dict(
             bulk.insert_returning("items", ITEM_COLUMNS, rows, ("key", "id"), skip_conflicts=True)
         )
@@ -157,6 +172,36 @@ def create_items(
 
 
 ORDER_CHUNK = 500  # items per aggregate: a bounded IN list
+
+
+def new_item_order(
+    bulk: Bulk, op_id: int, firsts: dict[str, Ready], fresh: list[Ready]
+) -> list[tuple[int, Any]]:
+    """The triage order of items about to be created from ``fresh`` reports, all of one unit
+    and none matched yet: (band, latest report time), in ``firsts``' order. Reports that join
+    them later are counted by ``refresh_order``."""
+    latest: dict[str, datetime] = {}
+    for r in fresh:
+        key = r[R_KEY]
+        if key in firsts:
+            when = r[R_REPORTED_AT]
+            if key not in latest or when > latest[key]:
+                latest[key] = when
+    watched = watch_keys(bulk, op_id)
+    return [
+        (
+            priority_band(matches=0, watched=bool(watched) and _watched(r, watched), units=1),
+            bulk.when(latest[key]),
+        )
+        for key, r in firsts.items()
+    ]
+
+
+def watch_keys(bulk: Bulk, op_id: int) -> set[str]:
+    """The keys on the operation's watchlist."""
+    with closing(bulk._cursor()) as cursor:
+        cursor.execute(f"SELECT key FROM watchlist WHERE operation_id = {bulk.mark}", [op_id])
+        return {key for (key,) in cursor.fetchall()}
 
 
 def refresh_order(bulk: Bulk, op_id: int, touched: dict[int, Ready]) -> None:
@@ -170,9 +215,8 @@ def refresh_order(bulk: Bulk, op_id: int, touched: dict[int, Ready]) -> None:
         return
     m = bulk.mark
     ids = sorted(touched)
+    watched = watch_keys(bulk, op_id)
     with closing(bulk._cursor()) as cursor:
-        cursor.execute(f"SELECT key FROM watchlist WHERE operation_id = {m}", [op_id])
-        watched = {key for (key,) in cursor.fetchall()}
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(ids), ORDER_CHUNK):
             chunk = ids[start : start + ORDER_CHUNK]

@@ -29,6 +29,7 @@ from takedown.services.intake_items import (
     existing_reports,
     find_items,
     insert_reports,
+    new_item_order,
     refresh_order,
 )
 from takedown.services.intake_rows import (
@@ -245,7 +246,8 @@ def _write_batch(
             if r[R_KEY] not in items and r[R_KEY] not in first_of:
                 first_of[r[R_KEY]] = r
         if first_of:
-            ids, created = create_items(bulk, op_id, list(first_of.values()), now)
+            order = new_item_order(bulk, op_id, first_of, fresh)
+            ids, created = create_items(bulk, op_id, list(first_of.values()), now, order)
             items.update(ids)
     # 3. Reports, every one of them; a report stored by an earlier run is skipped by the
     #    unique (unit, operation, dedupe_key) index and comes back as a duplicate.
@@ -288,7 +290,8 @@ def _write_batch(
         keys = [r[R_DEDUPE] for r in stored_before]
         stored = existing_reports(bulk, op_id, unit_id, keys) if keys else {}
         written.accepted = _per_row(fresh, repeats, items, created, stored)
-    written.touched = {items[r[R_KEY]]: r for r in fresh}
+    # items created here have their order already (new_item_order); the others need theirs
+    written.touched = {items[r[R_KEY]]: r for r in fresh if r[R_KEY] not in created}
     if fresh:
         written.fresh_keys = [r[R_DEDUPE] for r in fresh]
         written.rows = (fresh[0][R_ROW], fresh[-1][R_ROW])
