@@ -88,16 +88,6 @@ def test_one_worker_in_a_pool_or_in_process_agree(media_dir: Path) -> None:
     assert list(hash_files([], pool=True)) == []
 
 
-def test_env_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TAKEDOWN_MEDIA_VIDEO_FPS", "0.5")
-    monkeypatch.setenv("TAKEDOWN_MEDIA_MAX_PIXELS", "1234")
-    limits = MediaLimits.from_env(max_bytes=99)
-    assert (limits.video_fps, limits.max_pixels, limits.max_bytes) == (0.5, 1234, 99)
-    monkeypatch.setenv("TAKEDOWN_MEDIA_MAX_PIXELS", "lots")
-    with pytest.raises(ValueError, match="TAKEDOWN_MEDIA_MAX_PIXELS"):
-        MediaLimits.from_env()
-
-
 def _edits(image: Image.Image, tmp: Path) -> dict[str, Image.Image]:
     w, h = image.size
     small = image.resize((w // 2, h // 2), Image.Resampling.BILINEAR)
