@@ -390,3 +390,25 @@ def test_unit_create_takes_the_same_member_states(
     with db.session() as s:
         assert s.scalars(select(Unit.name)).all() == ["U-DE"]
         assert s.scalar(select(Unit.member_state).where(Unit.name == "U-DE")) == "DE"
+
+
+@pytest.mark.parametrize(
+    "until",
+    ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59.999999-00:01"],
+)
+def test_a_hold_expiry_past_the_calendar_in_utc_is_a_400_not_a_500(
+    client: TestClient, tokens: dict[str, str], until: str
+) -> None:
+    body = {"target": "https://t.me/overflow/1", "reason": "inquiry", "until": until}
+    r = client.post("/api/v1/holds", json=body, headers=_bearer("/api/v1/holds", tokens))
+    assert r.status_code == 400, r.text
+    assert "outside the calendar" in r.json()["error"] and until[:10] in r.json()["error"]
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 10**30, "٣", "１"])
+def test_an_id_in_a_body_is_an_ascii_int64_or_a_422(
+    client: TestClient, tokens: dict[str, str], value: object
+) -> None:
+    body = {"item_id": value, "legal_ground": "a", "reasons": "r", "redress": "court"}
+    r = client.post("/api/v1/orders", json=body, headers=_bearer("/api/v1/orders", tokens))
+    assert _names(r, "item_id"), r.text

@@ -55,8 +55,15 @@ def resolve_target(target: str) -> tuple[str, str]:
     return ("account" if ref.kind in ("account", "site") else "key"), ref.key
 
 
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+def _aware(when: datetime, name: str = "hold expiry") -> datetime:
+    """``when`` in UTC (a time without a zone is read as UTC); a time whose UTC falls outside
+    the calendar (``9999-12-31T23:59:59-14:00``) is refused, naming ``name``."""
+    try:
+        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    except OverflowError:
+        raise UserError(
+            f"{name} {when.isoformat()} is outside the calendar once converted to UTC"
+        ) from None
 
 
 def place_hold(
