@@ -189,9 +189,10 @@ def test_a_token_lifetime_of_one_minute_ends(db: Database) -> None:
         assert authenticate_token(s, secret, now=utcnow() + timedelta(minutes=2)) is None
 
 
-# user role -> the token roles `token create --user` accepts (permissions.TOKEN_ROLES)
+# user role -> the token roles `token create --user` accepts in a referral unit: an admin
+# covers that unit's other roles (a referral unit has no platform agents)
 TOKEN_ROLES = {
-    "admin": {"analyst", "senior_assessor", "coordinator", "platform_agent", "auditor", "admin"},
+    "admin": {"analyst", "senior_assessor", "coordinator", "auditor", "admin"},
     "senior_assessor": {"senior_assessor", "analyst"},
     "analyst": {"analyst"},
     "coordinator": {"coordinator"},

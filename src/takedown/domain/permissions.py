@@ -85,9 +85,22 @@ TOKEN_ROLES: dict[Role, frozenset[Role]] = {
 }
 
 
-def token_roles(user_role: str) -> list[str]:
-    """The roles a token of a user with ``user_role`` may carry, in the order roles are listed."""
-    covered = TOKEN_ROLES.get(Role(user_role), frozenset())
+def roles_of_kind(unit_kind: str) -> frozenset[Role]:
+    """The roles that can do anything in a unit of this kind: those some permission grants
+    there (an oversight unit's auditors and admins, a platform's agents …)."""
+    kind = UnitKind(unit_kind)
+    return frozenset(r for perm in PERMISSIONS.values() if kind in perm.kinds for r in perm.roles)
+
+
+def token_roles(user_role: str, unit_kind: str | None = None) -> list[str]:
+    """The roles a token of a user with ``user_role`` may carry, in the order roles are listed.
+
+    With ``unit_kind``, an admin's cover is the unit's other roles (those of ``roles_of_kind``),
+    not every role: an oversight unit's admin may not make a platform agent's token."""
+    role = Role(user_role)
+    covered = TOKEN_ROLES.get(role, frozenset())
+    if unit_kind is not None and role is R.ADMIN:
+        covered = (covered & roles_of_kind(unit_kind)) | {R.ADMIN}
     return [r.value for r in Role if r in covered]
 
 

@@ -166,8 +166,8 @@ def create_token(
     if user is not None and user.unit_id != unit.id:
         raise UserError(f"user {user.email} is not in unit {unit.name}")
     role = _role(role).value
-    if user is not None and role not in token_roles(user.role):
-        may = token_roles(user.role)
+    if user is not None and role not in token_roles(user.role, unit.kind):
+        may = token_roles(user.role, unit.kind)
         raise UserError(
             f"user {user.email} is {with_article(role_phrase(user.role))}: a token for them may "
             f"carry {' or '.join(may)}, not {role}"
