@@ -224,7 +224,7 @@ def token_create(
     role: str = typer.Option(
         ...,
         help="analyst, senior_assessor, coordinator, platform_agent, auditor or admin; "
-        "with --user, the user's role or one it covers (an admin's covers every role, a senior "
+        "with --user, the user's role or one it covers (an admin's covers its unit's other roles, a senior "
         "assessor's an analyst's).",
     ),
     expires: str | None = typer.Option(
