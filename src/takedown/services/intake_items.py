@@ -207,8 +207,8 @@ def watch_keys(bulk: Bulk, op_id: int) -> set[str]:
 def refresh_order(bulk: Bulk, op_id: int, touched: dict[int, Ready]) -> None:
     """The triage order of the items these reports went to (``services.priority``: the band
     of ``domain.priority`` and the last report time), set-based: per chunk of items one
-    aggregate over their reports and one over their counted matches, then one ``UPDATE``
-    run for them all. Whether a watched source published an item comes from the report's key
+    aggregate over their reports (beside the stored order) and one over their counted
+    matches, then one ``UPDATE`` run for the items whose order moved. Whether a watched source published an item comes from the report's key
     and parents, against the operation's watchlist read once. Derived columns: no audit leaf
     (``store.audit_rows.EXCLUDED``)."""
     if not touched:
@@ -222,8 +222,10 @@ def refresh_order(bulk: Bulk, op_id: int, touched: dict[int, Ready]) -> None:
             chunk = ids[start : start + ORDER_CHUNK]
             marks = ", ".join([m] * len(chunk))
             cursor.execute(
-                "SELECT item_id, count(DISTINCT unit_id), max(reported_at) FROM reports"
-                f" WHERE item_id IN ({marks}) GROUP BY item_id",
+                "SELECT r.item_id, count(DISTINCT r.unit_id), max(r.reported_at),"
+                " i.priority_band, i.last_reported_at FROM reports r"
+                f" JOIN items i ON i.id = r.item_id WHERE r.item_id IN ({marks})"
+                " GROUP BY r.item_id, i.priority_band, i.last_reported_at",
                 chunk,
             )
             seen = cursor.fetchall()
@@ -234,13 +236,14 @@ def refresh_order(bulk: Bulk, op_id: int, touched: dict[int, Ready]) -> None:
                 chunk,
             )
             matches = dict(cursor.fetchall())
-            for item_id, units, last in seen:
+            for item_id, units, last, band_before, last_before in seen:
                 band = priority_band(
                     matches=int(matches.get(item_id, 0)),
                     watched=bool(watched) and _watched(touched[item_id], watched),
                     units=int(units),
                 )
-                rows.append((band, last, item_id))
+                if band != band_before or last != last_before:  # most merged reports move neither
+                    rows.append((band, last, item_id))
         cursor.executemany(
             f"UPDATE items SET priority_band = {m}, last_reported_at = {m} WHERE id = {m}", rows
         )

@@ -357,32 +357,38 @@ class TupleDigester:
         self._pick = [columns.index(n) for n in names]
         self._id_at = names.index("id")
         texts = set(json_text)
+        t = table_of(table)
         self._json = [n for n, name in enumerate(names) if name in texts]
+        # date-time columns, known from the table: the digest holds their microseconds
+        self._times_at = [n for n, name in enumerate(names) if isinstance(t.c[name].type, DateTime)]
         self._loaded: dict[str, Any] = {}
         self._times: dict[datetime, int] = {}
 
     def leaf(self, row: Sequence[Any]) -> tuple[int, str]:
         """``(id, leaf)`` of one row tuple."""
         values = [row[i] for i in self._pick]
+        loaded = self._loaded
         for n in self._json:
             raw = values[n]
             if isinstance(raw, str):
-                loaded = self._loaded.get(raw)
-                if loaded is None:
-                    loaded = json.loads(raw)
-                    if len(self._loaded) < 10_000:
-                        self._loaded[raw] = loaded
-                values[n] = loaded
-        content = {}
-        for name, value in zip(self.names, values, strict=True):
-            if value is None:
-                continue
-            if isinstance(value, datetime):
-                micro = self._times.get(value)
+                value = loaded.get(raw)
+                if value is None:
+                    value = json.loads(raw)
+                    if len(loaded) < 10_000:
+                        loaded[raw] = value
+                values[n] = value
+        times = self._times
+        for n in self._times_at:
+            when = values[n]
+            if when is not None:
+                micro = times.get(when)
                 if micro is None:
-                    micro = self._times[value] = _value(value)
-                value = micro
-            content[name] = value
+                    micro = times[when] = _value(when)
+                values[n] = micro
+        if None in values:
+            content = {k: v for k, v in zip(self.names, values, strict=True) if v is not None}
+        else:
+            content = dict(zip(self.names, values, strict=True))
         blob = _IN_ORDER.encode([self.table, content])
         digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()
         row_id = int(values[self._id_at])
