@@ -246,12 +246,12 @@ class Checker:
     async def _check_from(self, url: str, start: httpx.URL | Refused) -> CheckResult:
         s = self.settings
         evidence = Evidence()
-        checked_at = datetime.now(UTC)
+        checked_at: datetime | None = None  # when the check starts, not when it queued
         try:
             if isinstance(start, Refused):
                 raise start
             async with self.limits.gate(start.host), Deadline(self._deadlines, s.check_timeout):
-                checked_at = datetime.now(UTC)  # when the check starts, not when it queued
+                checked_at = datetime.now(UTC)
                 verdict, reason, status, final = await self._check(url, start, evidence)
         except TimeoutError:
             verdict, reason = (
@@ -265,7 +265,8 @@ class Checker:
             log.exception("check of %r failed unexpectedly", url)
             reason = f"checker error: {type(exc).__name__}: {exc}"[:500]
             verdict, status, final = Verdict.UNKNOWN, None, None
-        return CheckResult(url, verdict, reason, status, final, evidence, checked_at)
+        when = checked_at or datetime.now(UTC)  # refused before it started
+        return CheckResult(url, verdict, reason, status, final, evidence, when)
 
     async def _check(self, url: str, start: httpx.URL, evidence: Evidence) -> Outcome:
         outcome = await self._attempts(url, start, evidence)

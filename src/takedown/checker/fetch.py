@@ -365,6 +365,7 @@ async def fetch(
 
 
 _REDIRECTS = frozenset((301, 302, 303, 307, 308))  # httpx's ``Response.is_redirect``
+_KEPT = frozenset(HEADERS_KEPT)
 
 
 def _fetched(
@@ -376,7 +377,7 @@ def _fetched(
     truncated: bool,
     wall: Wall | None = None,
 ) -> Fetched:
-    evidence.headers = {k: v for k, v in reply.headers.items() if k in HEADERS_KEPT}
+    evidence.headers = {k: v for k, v in reply.headers.items() if k in _KEPT}
     evidence.body_sha256 = hashlib.sha256(body).hexdigest()
     evidence.body_bytes = len(body)
     evidence.body_truncated = truncated

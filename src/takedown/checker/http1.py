@@ -60,6 +60,7 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.server_addr: tuple[str, int] | None = None
+        self.peer: str | None = None  # server_addr as evidence writes it, "ADDR:PORT"
         self.lost: asyncio.Future[None] = loop.create_future()
         self.closed = False
         self.idle_since = 0.0
@@ -167,7 +168,8 @@ class Connection(asyncio.Protocol):
         self.transport = typing.cast(asyncio.Transport, transport)  # uvloop's is not a subclass
         peer = transport.get_extra_info("peername")
         if peer:
-            self.server_addr = (str(peer[0]), int(peer[1]))
+            self.server_addr = addr = (str(peer[0]), int(peer[1]))
+            self.peer = f"{addr[0]}:{addr[1]}"
 
     def data_received(self, data: bytes) -> None:
         if not self.active or self.complete:
@@ -334,8 +336,7 @@ class Answer:
         self.status = conn.status
         self.raw = conn.headers
         self.headers = header_dict(conn.headers)
-        addr = conn.server_addr
-        self.peer = f"{addr[0]}:{addr[1]}" if addr else None
+        self.peer = conn.peer
         self._body = body
 
     async def read(self, cap: int) -> tuple[bytes, bool]:
