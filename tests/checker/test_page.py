@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from takedown.checker.page import JsonSource, Page, fold, needles
+from takedown.checker.page import JsonSource, Page, _assignment, fold, needles
 
 WORDS = st.lists(
     st.text(
@@ -132,3 +133,44 @@ def test_a_tag_name_selects_what_the_selector_engine_selects(page: str) -> None:
     for css in ("title", "p", "div", "a"):
         expected = [node.html for node in tree.css(css)]
         assert [node.html for node in Page(page).select(css)] == expected
+
+
+PIECES = st.sampled_from(
+    [
+        "data",
+        "mydata",
+        "data_",
+        '"',
+        "'",
+        "[",
+        "]",
+        " ",
+        "=",
+        "==",
+        " = ",
+        '{"a": 1}',
+        "[1, 2]",
+        "{broken",
+        ";",
+        "var ",
+        "window[",
+        "\n",
+        "x",
+        "é",
+    ]
+)
+
+
+@given(st.lists(PIECES, max_size=14).map("".join))
+def test_assignments_are_found_wherever_a_search_of_the_whole_script_finds_them(
+    script: str,
+) -> None:
+    """Every document a regex search of the script would decode, in order, and no other."""
+    expected = []
+    for m in _assignment("data").finditer(script):
+        try:
+            expected.append(json.JSONDecoder().raw_decode(script, m.end())[0])
+        except ValueError:
+            continue
+    page = Page(f"<script>{script}</script>")
+    assert page.values(JsonSource((), var="data")) == expected

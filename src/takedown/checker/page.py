@@ -23,6 +23,7 @@ parsed, and a page's text, elements and JSON are each made once.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -315,11 +316,16 @@ class Page:
         if self._scripts is None:
             self._scripts = [node.text() for node in self.tree.tags("script")]
         for script in self._scripts:
-            if name not in script:
-                continue
-            for m in pattern.finditer(script):
-                try:
-                    docs.append(_DECODER.raw_decode(script, m.end())[0])
-                except ValueError:
+            # where the name is written: a regex search would try every character of a
+            # script (YouTube's run to hundreds of KB), a substring search is done in C
+            at = script.find(name)
+            while at != -1:
+                # an assignment starts at the name, or at the quote before it
+                m = (at > 0 and pattern.match(script, at - 1)) or pattern.match(script, at)
+                if not m:
+                    at = script.find(name, at + 1)
                     continue
+                with contextlib.suppress(ValueError):  # not JSON after all: no evidence
+                    docs.append(_DECODER.raw_decode(script, m.end())[0])
+                at = script.find(name, m.end())
         return docs
