@@ -315,11 +315,6 @@ def test_listings_and_job_ticks_ask_a_bounded_number_of_queries(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/responses.py builds each referral's and order's view with queries of "
-    "its own, and services/referrals.py reads each waiting order's pauses; see the report",
-)
 def test_platform_pull_listings_and_the_overdue_job_ask_a_bounded_number_of_queries(
     grown: Operation_, world: World, queries: QueryCounter
 ) -> None:

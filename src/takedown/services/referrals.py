@@ -628,10 +628,26 @@ def mark_received(
     )
 
 
+def order_pauses(session: Session, order_ids: list[int]) -> dict[int, list[OrderPause]]:
+    """The pauses of these orders, oldest first, in one query."""
+    out: dict[int, list[OrderPause]] = {}
+    if order_ids:
+        query = select(OrderPause).where(OrderPause.order_id.in_(order_ids))
+        for pause in session.scalars(query.order_by(OrderPause.id)):
+            out.setdefault(pause.order_id, []).append(pause)
+    return out
+
+
 def order_clock(
-    session: Session, order: RemovalOrder, now: datetime | None = None
+    session: Session,
+    order: RemovalOrder,
+    now: datetime | None = None,
+    *,
+    pauses: list[OrderPause] | None = None,
 ) -> dict[str, Any]:
-    pauses = session.scalars(select(OrderPause).where(OrderPause.order_id == order.id)).all()
+    """The order's removal clock; ``pauses``, when the caller read them (``order_pauses``)."""
+    if pauses is None:
+        pauses = order_pauses(session, [order.id]).get(order.id, [])
     clock = removal_clock(
         order.received_at,
         [Pause(p.started_at, p.ended_at) for p in pauses],
@@ -742,13 +758,15 @@ def check_overdue_orders(session: Session, now: datetime | None = None) -> list[
     )
     item_ids = session.scalars(select(RemovalOrder.item_id).where(*waiting)).all()
     lock_items(session, item_ids)  # then read the orders again, as they are now
-    for order in session.scalars(
+    orders = session.scalars(
         select(RemovalOrder)
         .where(*waiting, RemovalOrder.item_id.in_(item_ids))
         .order_by(RemovalOrder.id)
         .execution_options(populate_existing=True)
-    ):
-        if order_clock(session, order, now)["overdue"]:
+    ).all()
+    pauses = order_pauses(session, [o.id for o in orders])
+    for order in orders:
+        if order_clock(session, order, now, pauses=pauses.get(order.id, []))["overdue"]:
             order.overdue_alerted_at = now
             audit.record(
                 session,

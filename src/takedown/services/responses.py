@@ -41,6 +41,7 @@ from takedown.services.referrals import (
     lock_referrals,
     mark_received,
     order_clock,
+    order_pauses,
     order_payload,
     pause_order,
     settle_referral,
@@ -78,48 +79,63 @@ def list_referrals(
     rows = list(session.scalars(query.order_by(Referral.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return [referral_view(session, r) for r in rows], (rows[-1].id if more else None)
+    return referral_views(session, rows), (rows[-1].id if more else None)
 
 
 def referral_view(session: Session, referral: Referral) -> dict[str, Any]:
-    items = session.execute(
-        select(Item)
-        .join(ReferralItem, ReferralItem.item_id == Item.id)
-        .where(ReferralItem.referral_id == referral.id)
+    return referral_views(session, [referral])[0]
+
+
+def referral_views(session: Session, referrals: list[Referral]) -> list[dict[str, Any]]:
+    """Referrals with their items, each item's latest answer in the referral and the replies
+    to its questions: three queries, however many referrals and items."""
+    ids = [r.id for r in referrals]
+    if not ids:
+        return []
+    items: dict[int, list[Item]] = {}
+    for referral_id, item in session.execute(
+        select(ReferralItem.referral_id, Item)
+        .join(Item, Item.id == ReferralItem.item_id)
+        .where(ReferralItem.referral_id.in_(ids))
         .order_by(Item.id)
-    ).scalars()
-    answers = _latest_answers(session, referral_id=referral.id)
-    replies = _replies(session, referral_id=referral.id)
-    return {
-        "id": referral.id,
-        "platform": referral.platform,
-        "status": referral.status,
-        "created_at": referral.created_at,
-        "acknowledged_at": referral.acknowledged_at,
-        "closed_at": referral.closed_at,
-        "items": [
-            {
-                "item_id": i.id,
-                "url": i.url,
-                "canonical_url": i.canonical_url,
-                "key": i.key,
-                "kind": i.kind,
-                "answer": answers.get(i.id),
-                "clarifications": replies.get(i.id, []),
-            }
-            for i in items
-        ],
-    }
+    ):
+        items.setdefault(referral_id, []).append(item)
+    answers = _latest_answers(session, Response.referral_id, ids)
+    replies = _replies(session, Clarification.referral_id, ids)
+    return [
+        {
+            "id": referral.id,
+            "platform": referral.platform,
+            "status": referral.status,
+            "created_at": referral.created_at,
+            "acknowledged_at": referral.acknowledged_at,
+            "closed_at": referral.closed_at,
+            "items": [
+                {
+                    "item_id": i.id,
+                    "url": i.url,
+                    "canonical_url": i.canonical_url,
+                    "key": i.key,
+                    "kind": i.kind,
+                    "answer": answers.get((referral.id, i.id)),
+                    "clarifications": replies.get((referral.id, i.id), []),
+                }
+                for i in items.get(referral.id, [])
+            ],
+        }
+        for referral in referrals
+    ]
 
 
-def _replies(session: Session, **where: int) -> dict[int, list[dict[str, Any]]]:
-    """The units' replies to questions, per item, oldest first."""
-    query = select(Clarification).order_by(Clarification.id)
-    for column, value in where.items():
-        query = query.where(getattr(Clarification, column) == value)
-    out: dict[int, list[dict[str, Any]]] = {}
+def _replies(
+    session: Session, owner: Any, owner_ids: list[int]
+) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    """The units' replies to questions, per (referral or order, item), oldest first."""
+    query = select(Clarification).where(owner.in_(owner_ids)).order_by(Clarification.id)
+    out: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for c in session.scalars(query):
-        out.setdefault(c.item_id, []).append(
+        key = (getattr(c, owner.key), c.item_id)
+        out.setdefault(key, []).append(
             {"question_id": c.question_id, "reply": c.text, "replied_at": c.created_at}
         )
     return out
@@ -160,13 +176,18 @@ def _mark_replies_received(session: Session, order_ids: list[int]) -> None:
         )
 
 
-def _latest_answers(session: Session, **where: int) -> dict[int, dict[str, Any]]:
-    query = select(Response).order_by(Response.id)
-    for column, value in where.items():
-        query = query.where(getattr(Response, column) == value)
-    out: dict[int, dict[str, Any]] = {}
+def _latest_answers(
+    session: Session, owner: Any, owner_ids: list[int]
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """The latest answer per (referral or order, item)."""
+    query = select(Response).where(owner.in_(owner_ids)).order_by(Response.id)
+    out: dict[tuple[int, int], dict[str, Any]] = {}
     for r in session.scalars(query):
-        out[r.item_id] = {"action": r.action, "reason": r.reason, "answered_at": r.answered_at}
+        out[(getattr(r, owner.key), r.item_id)] = {
+            "action": r.action,
+            "reason": r.reason,
+            "answered_at": r.answered_at,
+        }
     return out
 
 
@@ -362,17 +383,20 @@ def list_orders(
             )
         )
     out = []
-    _mark_replies_received(session, [o.id for o in rows])
+    ids = [o.id for o in rows]
+    _mark_replies_received(session, ids)
+    replies = _replies(session, Clarification.order_id, ids) if ids else {}
+    answers = _latest_answers(session, Response.order_id, ids) if ids else {}
+    pauses = order_pauses(session, ids)
     for order in rows:
         mark_received(session, order, via="pull")
-        replies = _replies(session, order_id=order.id).get(order.item_id, [])
         out.append(
             {
                 **order_payload(order),
                 "status": order.status,
-                "clock": order_clock(session, order),
-                "answer": _latest_answers(session, order_id=order.id).get(order.item_id),
-                "clarifications": replies,
+                "clock": order_clock(session, order, pauses=pauses.get(order.id, [])),
+                "answer": answers.get((order.id, order.item_id)),
+                "clarifications": replies.get((order.id, order.item_id), []),
             }
         )
     return out, (rows[-1].id if more else None)
