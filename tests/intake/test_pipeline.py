@@ -248,7 +248,9 @@ def test_items_stored_after_the_helper_looked_are_found_not_created_twice(
         ]
     )
     stale: dict[str, int] = {}  # the helper found neither key
-    result = intake_write.store_batches(db, op, unit, [(checked, stale)], "test", "import", True, None, None)
+    result = intake_write.store_batches(
+        db, op, unit, [(checked, stale)], "test", "import", True, None, None
+    )
     assert (result.accepted, result.new_items, result.merged) == (2, 1, 1)
     with db.session() as s:
         keys = s.execute(select(Item.key, Item.id).order_by(Item.id)).all()
